@@ -1,0 +1,1 @@
+"""Stocktake: a registry, monitoring mechanism and knowledge base for multi-stakeholder partnerships."""

@@ -1,0 +1,134 @@
+"""Recording changes. Services call these in the same transaction as the write they describe."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from stocktake.core.choices import ChangeAction, ChangeSource
+from stocktake.core.models import HistoryEntry
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is writing and through which door. Every service takes one."""
+
+    source: str
+    user: Any = None  # a User, or None for the command line, imports and the system
+    label: str = ""
+    batch: uuid.UUID | None = field(default=None)
+
+    @property
+    def display(self) -> str:
+        if self.user is not None:
+            return str(self.user.get_username())
+        return self.label or str(ChangeSource(self.source).label)
+
+    @classmethod
+    def system(cls, label: str = "system", *, source: str = ChangeSource.SYSTEM) -> Actor:
+        return cls(source=source, label=label, batch=uuid.uuid4())
+
+    @classmethod
+    def from_request(cls, request: Any, *, source: str = ChangeSource.WEB) -> Actor:
+        user = request.user if request.user.is_authenticated else None
+        return cls(source=source, user=user)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The object's own field values (foreign keys as their ids), ready for JSON."""
+    data: dict[str, Any] = {}
+    for model_field in obj._meta.concrete_fields:
+        if model_field.name in ("created", "updated"):
+            continue
+        data[model_field.attname] = _plain(getattr(obj, model_field.attname))
+    return data
+
+
+def _entry(
+    *, actor: Actor, action: str, obj: models.Model, before: dict | None, after: dict | None,
+    parent: models.Model | None, note: str,
+) -> HistoryEntry:
+    parent_type = ContentType.objects.get_for_model(parent) if parent is not None else None
+    return HistoryEntry(
+        actor=actor.user,
+        actor_label=actor.display,
+        source=actor.source,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        parent_content_type=parent_type,
+        parent_object_id=str(parent.pk) if parent is not None else "",
+        before=before,
+        after=after,
+        note=note[:500],
+        batch=actor.batch,
+    )
+
+
+def history_record(
+    *, actor: Actor, action: str, obj: models.Model, before: dict | None = None,
+    parent: models.Model | None = None, note: str = "",
+) -> HistoryEntry | None:
+    """Records one change. Returns None, writing nothing, when an update changed nothing."""
+    after = None if action == ChangeAction.DELETE else snapshot(obj)
+    if action == ChangeAction.UPDATE and before == after:
+        return None
+    entry = _entry(actor=actor, action=action, obj=obj, before=before, after=after, parent=parent, note=note)
+    entry.save()
+    return entry
+
+
+def history_record_created(
+    *, actor: Actor, objs: Iterable[models.Model], parent: models.Model | None = None
+) -> int:
+    """Records the creation of many objects in one query (for batch services)."""
+    entries = [
+        _entry(actor=actor, action=ChangeAction.CREATE, obj=obj, before=None, after=snapshot(obj),
+               parent=parent, note="")
+        for obj in objs
+    ]
+    HistoryEntry.objects.bulk_create(entries, batch_size=500)
+    return len(entries)
+
+
+def save_with_history(
+    obj: models.Model, *, actor: Actor, parent: models.Model | None = None, note: str = ""
+) -> models.Model:
+    """Validates and saves ``obj``, recording a create or an update with the stored state before."""
+    creating = obj.pk is None or obj._state.adding
+    before = None
+    if not creating:
+        stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+        before = snapshot(stored) if stored is not None else None
+    obj.full_clean()
+    obj.save()
+    history_record(
+        actor=actor, action=ChangeAction.CREATE if creating else ChangeAction.UPDATE, obj=obj,
+        before=before, parent=parent, note=note,
+    )
+    return obj
+
+
+def delete_with_history(
+    obj: models.Model, *, actor: Actor, parent: models.Model | None = None, note: str = ""
+) -> None:
+    before = snapshot(obj)
+    entry = _entry(actor=actor, action=ChangeAction.DELETE, obj=obj, before=before, after=None,
+                   parent=parent, note=note)
+    obj.delete()
+    entry.save()

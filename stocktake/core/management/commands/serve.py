@@ -1,0 +1,69 @@
+"""``stocktake serve``: migrate, load vocabularies and (into an empty database) the demo data, then serve
+with gunicorn, a production-grade server, static files included (WhiteNoise)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from gunicorn.app.base import BaseApplication
+
+from stocktake.core.choices import ChangeSource
+from stocktake.core.history import Actor
+from stocktake.demo.services import demo_load
+from stocktake.initiatives.models import Initiative
+from stocktake.vocabularies.services import vocabularies_load
+
+
+class StocktakeServer(BaseApplication):
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from stocktake.wsgi import application  # the WSGI app is built in each worker, after fork
+
+        return application
+
+
+class Command(BaseCommand):
+    help = "Prepares the database and serves Stocktake (gunicorn)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("STOCKTAKE_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("STOCKTAKE_PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("STOCKTAKE_WORKERS", "2")))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("STOCKTAKE_THREADS", "4")))
+        parser.add_argument("--no-demo", action="store_true", help="do not load the demo data into an empty database")
+        parser.add_argument("--prepare-only", action="store_true", help="migrate and load, then exit")
+
+    def handle(self, *args: Any, host: str, port: int, workers: int, threads: int, no_demo: bool,
+               prepare_only: bool, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        actor = Actor.system("serve", source=ChangeSource.CLI)
+        loaded = [r.name for r in vocabularies_load(actor=actor) if r.changed]
+        if loaded:
+            self.stdout.write(f"vocabularies loaded: {', '.join(loaded)}")
+        if not no_demo and not Initiative.objects.exists():
+            result = demo_load(actor=actor)
+            self.stdout.write(f"demo data loaded: {len(result.created)} initiatives")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if prepare_only:
+            return
+        self.stdout.write(self.style.SUCCESS(f"Stocktake is at http://{host}:{port}/ (Ctrl+C stops it)"))
+        StocktakeServer({
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "accesslog": "-" if settings.DEBUG else None,
+            "timeout": 60,
+            "graceful_timeout": 10,
+        }).run()

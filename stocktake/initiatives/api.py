@@ -1,0 +1,28 @@
+"""``/api/v1/initiatives``: the list (same filters as the web list) and one initiative by code."""
+
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from stocktake.core.api import Pagination
+from stocktake.initiatives import selectors
+from stocktake.initiatives.filtersets import InitiativeFilters
+from stocktake.initiatives.models import Initiative
+from stocktake.initiatives.schemas import InitiativeDetailOut, InitiativeOut
+from ninja.pagination import paginate
+
+router = Router(tags=["initiatives"])
+
+
+@router.get("", response=list[InitiativeOut], summary="List initiatives")
+@paginate(Pagination)
+def list_initiatives(request: HttpRequest, filters: Query[InitiativeFilters]) -> QuerySet[Initiative]:
+    """Initiatives matching every filter given; several values of one filter match any of them."""
+    return selectors.initiative_list(filters)
+
+
+@router.get("/{code}", response=InitiativeDetailOut, summary="One initiative")
+def get_initiative(request: HttpRequest, code: str) -> Initiative:
+    """An initiative by its code or any other identifier (``INT13001`` or ``INT/13/001``)."""
+    return selectors.initiative_by_code(code)

@@ -1,0 +1,182 @@
+"""The one definition of how initiatives are filtered and sorted.
+
+The web list, the API (``/api/v1/initiatives?country=KE&wsis=C7``) and every export read the same
+``InitiativeFilters`` and call the same ``initiatives_filter``, so the three never disagree.
+Several values of one parameter mean "any of them"; different parameters must all hold.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, ExtractYear
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from stocktake.core.text import normalise_code
+from stocktake.initiatives.choices import Kind, Outcome, Scope
+from stocktake.initiatives.models import (
+    Funding,
+    Initiative,
+    InitiativeActionLine,
+    InitiativeCountry,
+    InitiativeCountryGroup,
+    InitiativeIdentifier,
+    InitiativeRegion,
+    InitiativeSdgGoal,
+    InitiativeSdgTarget,
+    Participation,
+    Section,
+)
+from stocktake.organisations.models import OrganisationAlias
+from stocktake.vocabularies.selectors import region_and_descendants
+
+Sort = Literal["code", "-code", "title", "-title", "start", "-start", "updated", "-updated"]
+SORTS: tuple[str, ...] = Sort.__args__  # type: ignore[attr-defined]
+LIST_FIELDS = (
+    "kind", "status", "outcome", "scope", "country", "region", "country_group", "wsis", "sdg",
+    "stakeholder_group", "organisation", "funding",
+)
+
+
+class InitiativeFilters(BaseModel):
+    """Query parameters shared by the web list, the API and exports."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    q: str = Field("", max_length=200, description="Words in the code, title, text or partner names")
+    kind: list[Kind] = Field(default_factory=list, description="project, partnership, ppp, programme, ...")
+    status: list[str] = Field(default_factory=list, description="IATI ActivityStatus codes, e.g. 2")
+    outcome: list[Outcome] = Field(default_factory=list)
+    scope: list[Scope] = Field(default_factory=list)
+    country: list[str] = Field(default_factory=list, description="ISO 3166-1 alpha-2 codes, e.g. KE")
+    region: list[str] = Field(
+        default_factory=list, description="UN M49 region codes, e.g. 002 (Africa): the region, its sub-regions "
+        "and its countries"
+    )
+    country_group: list[str] = Field(default_factory=list, description="ldc, lldc, sids, developing, ...")
+    wsis: list[str] = Field(default_factory=list, description="WSIS Action Lines, e.g. C7 (with its sub-lines)")
+    sdg: list[str] = Field(default_factory=list, description="SDG goals (16) or targets (16.6)")
+    stakeholder_group: list[str] = Field(default_factory=list, description="stakeholder group of a partner")
+    organisation: list[str] = Field(default_factory=list, description="partner organisation slug")
+    funding: list[str] = Field(default_factory=list, description="funding source key, e.g. xbtc")
+    start_year_min: int | None = Field(None, ge=1900, le=2200, description="started in or after this year")
+    start_year_max: int | None = Field(None, ge=1900, le=2200, description="started in or before this year")
+    sort: Sort = "code"
+
+    def active(self) -> dict[str, Any]:
+        """The filters that are set (for links that keep the query)."""
+        return {k: v for k, v in self.model_dump(mode="json").items() if v not in ("", None, []) and k != "sort"}
+
+    def is_empty(self) -> bool:
+        return not self.active()
+
+
+def filters_from_querydict(data: Any) -> tuple[InitiativeFilters, list[str]]:
+    """Reads filters from a web query string, dropping what is invalid and saying what was dropped."""
+    raw: dict[str, Any] = {}
+    for key in InitiativeFilters.model_fields:
+        if key in LIST_FIELDS:
+            values = [v for v in data.getlist(key) if v.strip()]
+            if values:
+                raw[key] = values
+        elif data.get(key, "").strip():
+            raw[key] = data.get(key).strip()
+    errors: list[str] = []
+    while True:
+        try:
+            return InitiativeFilters.model_validate(raw), errors
+        except ValidationError as error:
+            for problem in error.errors():
+                field = str(problem["loc"][0])
+                errors.append(f"{field}: {problem['msg']}")
+                raw.pop(field, None)
+
+
+def _exists(model: Any, condition: Q) -> Exists:
+    return Exists(model.objects.filter(condition, initiative=OuterRef("pk")))
+
+
+def _text_match(query: str) -> Q:
+    condition = Q()
+    for word in query.split():
+        code = normalise_code(word)
+        word_match = (
+            Q(title__icontains=word) | Q(summary__icontains=word)
+            | _exists(Section, Q(text__icontains=word))
+            | _exists(Participation, Q(organisation__name__icontains=word) | Q(organisation__acronym__iexact=word))
+            | Exists(OrganisationAlias.objects.filter(
+                name__icontains=word, organisation__participations__initiative=OuterRef("pk")))
+        )
+        if code:
+            word_match |= Q(code_normalised__contains=code) | _exists(InitiativeIdentifier, Q(normalised=code))
+        condition &= word_match
+    return condition
+
+
+def initiatives_filter(queryset: QuerySet[Initiative], filters: InitiativeFilters) -> QuerySet[Initiative]:
+    """Applies the filters and the sort order (always ending on the unique code, so pages are stable)."""
+    f = filters
+    if f.q:
+        queryset = queryset.filter(_text_match(f.q))
+    if f.kind:
+        queryset = queryset.filter(kind__in=f.kind)
+    if f.status:
+        queryset = queryset.filter(status__in=f.status)
+    if f.outcome:
+        queryset = queryset.filter(outcome__in=f.outcome)
+    if f.scope:
+        queryset = queryset.filter(scope__in=f.scope)
+    if f.country:
+        queryset = queryset.filter(_exists(InitiativeCountry, Q(country_id__in=[c.upper() for c in f.country])))
+    if f.region:
+        codes = set().union(*(region_and_descendants(code) for code in f.region))
+        queryset = queryset.filter(
+            _exists(InitiativeRegion, Q(region__code__in=codes))
+            | _exists(InitiativeCountry, Q(country__region__code__in=codes) | Q(country__sub_region__code__in=codes)
+                      | Q(country__intermediate_region__code__in=codes))
+        )
+    if f.country_group:
+        queryset = queryset.filter(_exists(InitiativeCountryGroup, Q(group_id__in=f.country_group)))
+    if f.wsis:
+        lines = Q()
+        for code in f.wsis:
+            lines |= Q(action_line__code=code) | Q(action_line__parent__code=code)
+        queryset = queryset.filter(_exists(InitiativeActionLine, lines))
+    if f.sdg:
+        goals = [int(code) for code in f.sdg if code.isdigit()]
+        targets = [code for code in f.sdg if not code.isdigit()]
+        queryset = queryset.filter(
+            _exists(InitiativeSdgGoal, Q(goal__number__in=goals)) | _exists(InitiativeSdgTarget, Q(target__code__in=targets))
+        )
+    if f.stakeholder_group:
+        queryset = queryset.filter(
+            _exists(Participation, Q(organisation__stakeholder_group_id__in=f.stakeholder_group))
+        )
+    if f.organisation:
+        queryset = queryset.filter(_exists(Participation, Q(organisation__slug__in=f.organisation)))
+    if f.funding:
+        queryset = queryset.filter(_exists(Funding, Q(funding_source__key__in=f.funding)))
+    if f.start_year_min is not None or f.start_year_max is not None:
+        queryset = queryset.annotate(start_year=ExtractYear(Coalesce("actual_start", "planned_start")))
+        if f.start_year_min is not None:
+            queryset = queryset.filter(start_year__gte=f.start_year_min)
+        if f.start_year_max is not None:
+            queryset = queryset.filter(start_year__lte=f.start_year_max)
+    return _sort(queryset, f.sort)
+
+
+def _sort(queryset: QuerySet[Initiative], sort: str) -> QuerySet[Initiative]:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key == "start":
+        queryset = queryset.annotate(start_date=Coalesce("actual_start", "planned_start"))
+        expression = "start_date"
+    elif key == "title":
+        expression = "title"
+    elif key == "updated":
+        expression = "updated"
+    else:
+        expression = "code_normalised"
+    order = F(expression).desc(nulls_last=True) if descending else F(expression).asc(nulls_last=True)
+    return queryset.order_by(order, "code_normalised")

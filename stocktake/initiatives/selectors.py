@@ -1,0 +1,108 @@
+"""Reading initiatives, with their relations fetched in a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from stocktake.core.models import HistoryEntry, SourceDocument
+from stocktake.core.text import normalise_code
+from stocktake.initiatives.choices import PartnerRole
+from stocktake.initiatives.filtersets import InitiativeFilters, initiatives_filter
+from stocktake.organisations.models import Organisation
+from stocktake.vocabularies.models import Country, CountryGroup
+from stocktake.initiatives.models import (
+    Conflict,
+    FundingSource,
+    Initiative,
+    InitiativeActionLine,
+    InitiativeCountry,
+    InitiativeSdgGoal,
+    Participation,
+    Presentation,
+    Session,
+)
+
+
+def initiative_list(filters: InitiativeFilters | None = None) -> QuerySet[Initiative]:
+    """Initiatives matching the filters, with what a list row shows already fetched."""
+    queryset = Initiative.objects.select_related("venue_country").prefetch_related(
+        Prefetch("country_links", queryset=InitiativeCountry.objects.select_related("country")),
+        "country_group_links__group",
+        "region_links__region",
+        Prefetch("action_line_links", queryset=InitiativeActionLine.objects.select_related("action_line__parent")),
+        Prefetch("sdg_goal_links", queryset=InitiativeSdgGoal.objects.select_related("goal")),
+        "sdg_target_links__target",
+        "budgets",
+        Prefetch("fundings__funding_source", queryset=FundingSource.objects.all()),
+        Prefetch("participations", queryset=Participation.objects.select_related(
+            "organisation__stakeholder_group", "organisation__country")),
+    )
+    return initiatives_filter(queryset, filters or InitiativeFilters())
+
+
+def initiative_by_code(code: str) -> Initiative:
+    """The initiative answering to ``code`` (its own or another identifier), with everything its page shows."""
+    normalised = normalise_code(code)
+    queryset = initiative_list().select_related("owning_unit__parent", "parent").prefetch_related(
+        "sections", "documents", "identifiers", "stakeholder_mentions__group", "recommendations__addressee",
+        Prefetch("sessions", queryset=Session.objects.prefetch_related(
+            Prefetch("presentations", queryset=Presentation.objects.select_related("organisation")))),
+        Prefetch("conflicts", queryset=Conflict.objects.order_by("field")),
+        "children", "relations__to_initiative", "tags",
+    )
+    initiative = queryset.filter(Q(code_normalised=normalised) | Q(identifiers__normalised=normalised)).first()
+    if initiative is None:
+        raise Http404(f"No initiative has the code {code!r}")
+    return initiative
+
+
+def initiative_history(initiative: Initiative, limit: int = 200) -> list[HistoryEntry]:
+    """Changes to the initiative and to everything that hangs off it, newest first."""
+    content_type = ContentType.objects.get_for_model(Initiative)
+    return list(
+        HistoryEntry.objects.filter(
+            Q(content_type=content_type, object_id=str(initiative.pk))
+            | Q(parent_content_type=content_type, parent_object_id=str(initiative.pk))
+        ).select_related("content_type")[:limit]
+    )
+
+
+def registry_counts() -> dict[str, int]:
+    """Headline numbers for the home page."""
+    totals = Initiative.objects.aggregate(
+        initiatives=Count("pk"),
+        partnerships=Count("pk", filter=Q(kind__in=["partnership", "ppp"])),
+        commitments=Count("pk", filter=Q(kind="commitment")),
+    )
+    totals["organisations"] = Organisation.objects.count()
+    totals["countries"] = InitiativeCountry.objects.values("country").distinct().count()
+    return totals
+
+
+def recent_initiatives(limit: int = 6) -> QuerySet[Initiative]:
+    return initiative_list().order_by("-updated", "code_normalised")[:limit]
+
+
+def initiatives_covering_country(country: Country) -> QuerySet[Initiative]:
+    """Initiatives that name a region or a group the country belongs to, without naming the country."""
+    groups = CountryGroup.objects.filter(memberships__country=country, memberships__until__isnull=True)
+    return (
+        initiative_list()
+        .filter(Q(region_links__region__code__in=country.region_codes()) | Q(country_group_links__group__in=groups))
+        .exclude(country_links__country=country)
+        .distinct()
+    )
+
+
+def organisation_participations(organisation: Organisation) -> list[Participation]:
+    """The organisation's roles in initiatives, by role then code."""
+    return sorted(
+        Participation.objects.filter(organisation=organisation).select_related("initiative"),
+        key=lambda p: (list(PartnerRole).index(p.role), p.initiative.code_normalised),
+    )
+
+
+def source_documents() -> QuerySet[SourceDocument]:
+    return SourceDocument.objects.all()

@@ -1,0 +1,18 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from stocktake.api import api
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
+urlpatterns += i18n_patterns(
+    path("", include("stocktake.pages.urls")),
+    path("initiatives/", include("stocktake.initiatives.urls")),
+    path("organisations/", include("stocktake.organisations.urls")),
+    prefix_default_language=False,
+)

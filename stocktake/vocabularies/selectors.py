@@ -1,0 +1,86 @@
+"""Reading vocabularies. Small and read on every page, so cached in the process after first use."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db.models import QuerySet
+
+from stocktake.vocabularies.models import (
+    ActionLine,
+    Code,
+    Country,
+    CountryGroup,
+    Region,
+    SdgGoal,
+    SdgTarget,
+    StakeholderGroup,
+)
+
+
+@cache
+def codelist(name: str) -> dict[str, str]:
+    """{code: name} of an IATI codelist, e.g. ``codelist("ActivityStatus")["2"] == "Implementation"``."""
+    return dict(Code.objects.filter(codelist__name=name).values_list("code", "name"))
+
+
+def code_name(list_name: str, code: str) -> str:
+    return codelist(list_name).get(code, code)
+
+
+def is_code(list_name: str, code: str) -> bool:
+    return code in codelist(list_name)
+
+
+@cache
+def action_lines() -> list[ActionLine]:
+    return list(ActionLine.objects.all())
+
+
+@cache
+def sdg_goals() -> list[SdgGoal]:
+    return list(SdgGoal.objects.all())
+
+
+@cache
+def stakeholder_groups() -> list[StakeholderGroup]:
+    return list(StakeholderGroup.objects.all())
+
+
+@cache
+def country_groups() -> list[CountryGroup]:
+    return list(CountryGroup.objects.all())
+
+
+@cache
+def regions_by_code() -> dict[str, Region]:
+    return {region.code: region for region in Region.objects.all()}
+
+
+def region_and_descendants(code: str) -> set[str]:
+    """The codes of a region and every region inside it."""
+    children: dict[str | None, list[str]] = {}
+    by_id = {region.pk: region.code for region in regions_by_code().values()}
+    for region in regions_by_code().values():
+        children.setdefault(by_id.get(region.parent_id), []).append(region.code)
+    found, stack = set(), [code]
+    while stack:
+        current = stack.pop()
+        if current in found:
+            continue
+        found.add(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+def countries_in_use() -> QuerySet[Country]:
+    return Country.objects.filter(initiative_links__isnull=False).distinct()
+
+
+def sdg_targets_of(goal: SdgGoal) -> QuerySet[SdgTarget]:
+    return goal.targets.all()
+
+
+def clear_caches() -> None:
+    for cached in (codelist, action_lines, sdg_goals, stakeholder_groups, country_groups, regions_by_code):
+        cached.cache_clear()
