@@ -28,7 +28,7 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
 
 
 def money(amount: Decimal | int | None, currency: str) -> str:
-    """"US$164,189" in English, "164 189 $US" in French: no decimals when there are none."""
+    """ "US$164,189" in English, "164 189 $US" in French: no decimals when there are none."""
     if amount is None:
         return ""
     lang = language()
@@ -66,8 +66,16 @@ def environment(**options: Any) -> Environment:
     env = Environment(extensions=["jinja2.ext.i18n"], **options)  # noqa: S701 (autoescape is set in settings)
     env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext)  # type: ignore[attr-defined]
     env.globals.update(
-        url=url, static=static, language=language, money=money, number=number, pdate=pdate, query=query,
-        code_name=code_name, settings=settings, get_language_info=translation.get_language_info,
+        url=url,
+        static=static,
+        language=language,
+        money=money,
+        number=number,
+        pdate=pdate,
+        query=query,
+        code_name=code_name,
+        settings=settings,
+        get_language_info=translation.get_language_info,
     )
     env.filters.update(money=money, number=number, pdate=pdate)
     return env

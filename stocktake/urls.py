@@ -4,11 +4,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from stocktake.api import api
+from stocktake.pages.views import favicon
 
 urlpatterns = [
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon),
 ]
 urlpatterns += i18n_patterns(
     path("", include("stocktake.pages.urls")),

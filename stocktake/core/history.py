@@ -6,13 +6,15 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from stocktake.core.choices import ChangeAction, ChangeSource
 from stocktake.core.models import HistoryEntry
+
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,14 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
 
 
 def _entry(
-    *, actor: Actor, action: str, obj: models.Model, before: dict | None, after: dict | None,
-    parent: models.Model | None, note: str,
+    *,
+    actor: Actor,
+    action: str,
+    obj: models.Model,
+    before: dict | None,
+    after: dict | None,
+    parent: models.Model | None,
+    note: str,
 ) -> HistoryEntry:
     parent_type = ContentType.objects.get_for_model(parent) if parent is not None else None
     return HistoryEntry(
@@ -81,8 +89,13 @@ def _entry(
 
 
 def history_record(
-    *, actor: Actor, action: str, obj: models.Model, before: dict | None = None,
-    parent: models.Model | None = None, note: str = "",
+    *,
+    actor: Actor,
+    action: str,
+    obj: models.Model,
+    before: dict | None = None,
+    parent: models.Model | None = None,
+    note: str = "",
 ) -> HistoryEntry | None:
     """Records one change. Returns None, writing nothing, when an update changed nothing."""
     after = None if action == ChangeAction.DELETE else snapshot(obj)
@@ -98,17 +111,22 @@ def history_record_created(
 ) -> int:
     """Records the creation of many objects in one query (for batch services)."""
     entries = [
-        _entry(actor=actor, action=ChangeAction.CREATE, obj=obj, before=None, after=snapshot(obj),
-               parent=parent, note="")
+        _entry(
+            actor=actor,
+            action=ChangeAction.CREATE,
+            obj=obj,
+            before=None,
+            after=snapshot(obj),
+            parent=parent,
+            note="",
+        )
         for obj in objs
     ]
     HistoryEntry.objects.bulk_create(entries, batch_size=500)
     return len(entries)
 
 
-def save_with_history(
-    obj: models.Model, *, actor: Actor, parent: models.Model | None = None, note: str = ""
-) -> models.Model:
+def save_with_history(obj: M, *, actor: Actor, parent: models.Model | None = None, note: str = "") -> M:
     """Validates and saves ``obj``, recording a create or an update with the stored state before."""
     creating = obj.pk is None or obj._state.adding
     before = None
@@ -118,8 +136,12 @@ def save_with_history(
     obj.full_clean()
     obj.save()
     history_record(
-        actor=actor, action=ChangeAction.CREATE if creating else ChangeAction.UPDATE, obj=obj,
-        before=before, parent=parent, note=note,
+        actor=actor,
+        action=ChangeAction.CREATE if creating else ChangeAction.UPDATE,
+        obj=obj,
+        before=before,
+        parent=parent,
+        note=note,
     )
     return obj
 
@@ -128,7 +150,8 @@ def delete_with_history(
     obj: models.Model, *, actor: Actor, parent: models.Model | None = None, note: str = ""
 ) -> None:
     before = snapshot(obj)
-    entry = _entry(actor=actor, action=ChangeAction.DELETE, obj=obj, before=before, after=None,
-                   parent=parent, note=note)
+    entry = _entry(
+        actor=actor, action=ChangeAction.DELETE, obj=obj, before=before, after=None, parent=parent, note=note
+    )
     obj.delete()
     entry.save()

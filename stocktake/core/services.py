@@ -7,7 +7,9 @@ from stocktake.core.models import SourceDocument
 
 
 @transaction.atomic
-def source_document_upsert(*, actor: Actor, key: str, title: str, file_name: str = "", url: str = "") -> SourceDocument:
+def source_document_upsert(
+    *, actor: Actor, key: str, title: str, file_name: str = "", url: str = ""
+) -> SourceDocument:
     document = SourceDocument.objects.filter(key=key).first() or SourceDocument(key=key)
     if document.pk and (document.title, document.file_name, document.url) == (title, file_name, url):
         return document

@@ -12,7 +12,10 @@ from django.http import HttpRequest
 
 def is_htmx(request: HttpRequest) -> bool:
     """True when htmx asks for a fragment to swap in place (the full page otherwise)."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
 
 
 def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int | None = None) -> Page:

@@ -1,16 +1,15 @@
 """``/api/v1/initiatives``: the list (same filters as the web list) and one initiative by code."""
 
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
+from ninja.pagination import paginate
 
 from stocktake.core.api import Pagination
 from stocktake.initiatives import selectors
 from stocktake.initiatives.filtersets import InitiativeFilters
 from stocktake.initiatives.models import Initiative
 from stocktake.initiatives.schemas import InitiativeDetailOut, InitiativeOut
-from ninja.pagination import paginate
 
 router = Router(tags=["initiatives"])
 

@@ -81,6 +81,9 @@ class RelationType(models.TextChoices):
     THIRD_PARTY = "5", _("third party")
 
 
+# Partner roles in display order (the IATI roles first).
+ROLE_ORDER = {role.value: position for position, role in enumerate(PartnerRole)}
+
 # The IATI OrganisationRole code of each partner role that has one.
 IATI_ROLE_CODES = {
     PartnerRole.FUNDING: "1",

@@ -34,8 +34,18 @@ from stocktake.vocabularies.selectors import region_and_descendants
 Sort = Literal["code", "-code", "title", "-title", "start", "-start", "updated", "-updated"]
 SORTS: tuple[str, ...] = Sort.__args__  # type: ignore[attr-defined]
 LIST_FIELDS = (
-    "kind", "status", "outcome", "scope", "country", "region", "country_group", "wsis", "sdg",
-    "stakeholder_group", "organisation", "funding",
+    "kind",
+    "status",
+    "outcome",
+    "scope",
+    "country",
+    "region",
+    "country_group",
+    "wsis",
+    "sdg",
+    "stakeholder_group",
+    "organisation",
+    "funding",
 )
 
 
@@ -51,11 +61,13 @@ class InitiativeFilters(BaseModel):
     scope: list[Scope] = Field(default_factory=list)
     country: list[str] = Field(default_factory=list, description="ISO 3166-1 alpha-2 codes, e.g. KE")
     region: list[str] = Field(
-        default_factory=list, description="UN M49 region codes, e.g. 002 (Africa): the region, its sub-regions "
-        "and its countries"
+        default_factory=list,
+        description="UN M49 region codes, e.g. 002 (Africa): the region, its sub-regions and its countries",
     )
     country_group: list[str] = Field(default_factory=list, description="ldc, lldc, sids, developing, ...")
-    wsis: list[str] = Field(default_factory=list, description="WSIS Action Lines, e.g. C7 (with its sub-lines)")
+    wsis: list[str] = Field(
+        default_factory=list, description="WSIS Action Lines, e.g. C7 (with its sub-lines)"
+    )
     sdg: list[str] = Field(default_factory=list, description="SDG goals (16) or targets (16.6)")
     stakeholder_group: list[str] = Field(default_factory=list, description="stakeholder group of a partner")
     organisation: list[str] = Field(default_factory=list, description="partner organisation slug")
@@ -66,7 +78,9 @@ class InitiativeFilters(BaseModel):
 
     def active(self) -> dict[str, Any]:
         """The filters that are set (for links that keep the query)."""
-        return {k: v for k, v in self.model_dump(mode="json").items() if v not in ("", None, []) and k != "sort"}
+        return {
+            k: v for k, v in self.model_dump(mode="json").items() if v not in ("", None, []) and k != "sort"
+        }
 
     def is_empty(self) -> bool:
         return not self.active()
@@ -98,18 +112,26 @@ def _exists(model: Any, condition: Q) -> Exists:
 
 
 def _text_match(query: str) -> Q:
-    condition = Q()
+    condition: Any = Q()
     for word in query.split():
         code = normalise_code(word)
-        word_match = (
-            Q(title__icontains=word) | Q(summary__icontains=word)
+        word_match: Any = (
+            Q(title__icontains=word)
+            | Q(summary__icontains=word)
             | _exists(Section, Q(text__icontains=word))
-            | _exists(Participation, Q(organisation__name__icontains=word) | Q(organisation__acronym__iexact=word))
-            | Exists(OrganisationAlias.objects.filter(
-                name__icontains=word, organisation__participations__initiative=OuterRef("pk")))
+            | _exists(
+                Participation, Q(organisation__name__icontains=word) | Q(organisation__acronym__iexact=word)
+            )
+            | Exists(
+                OrganisationAlias.objects.filter(
+                    name__icontains=word, organisation__participations__initiative=OuterRef("pk")
+                )
+            )
         )
         if code:
-            word_match |= Q(code_normalised__contains=code) | _exists(InitiativeIdentifier, Q(normalised=code))
+            word_match |= Q(code_normalised__contains=code) | _exists(
+                InitiativeIdentifier, Q(normalised=code)
+            )
         condition &= word_match
     return condition
 
@@ -128,13 +150,19 @@ def initiatives_filter(queryset: QuerySet[Initiative], filters: InitiativeFilter
     if f.scope:
         queryset = queryset.filter(scope__in=f.scope)
     if f.country:
-        queryset = queryset.filter(_exists(InitiativeCountry, Q(country_id__in=[c.upper() for c in f.country])))
+        queryset = queryset.filter(
+            _exists(InitiativeCountry, Q(country_id__in=[c.upper() for c in f.country]))
+        )
     if f.region:
         codes = set().union(*(region_and_descendants(code) for code in f.region))
         queryset = queryset.filter(
             _exists(InitiativeRegion, Q(region__code__in=codes))
-            | _exists(InitiativeCountry, Q(country__region__code__in=codes) | Q(country__sub_region__code__in=codes)
-                      | Q(country__intermediate_region__code__in=codes))
+            | _exists(
+                InitiativeCountry,
+                Q(country__region__code__in=codes)
+                | Q(country__sub_region__code__in=codes)
+                | Q(country__intermediate_region__code__in=codes),
+            )
         )
     if f.country_group:
         queryset = queryset.filter(_exists(InitiativeCountryGroup, Q(group_id__in=f.country_group)))
@@ -147,7 +175,8 @@ def initiatives_filter(queryset: QuerySet[Initiative], filters: InitiativeFilter
         goals = [int(code) for code in f.sdg if code.isdigit()]
         targets = [code for code in f.sdg if not code.isdigit()]
         queryset = queryset.filter(
-            _exists(InitiativeSdgGoal, Q(goal__number__in=goals)) | _exists(InitiativeSdgTarget, Q(target__code__in=targets))
+            _exists(InitiativeSdgGoal, Q(goal__number__in=goals))
+            | _exists(InitiativeSdgTarget, Q(target__code__in=targets))
         )
     if f.stakeholder_group:
         queryset = queryset.filter(

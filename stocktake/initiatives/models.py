@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from stocktake.core.choices import Basis
 from stocktake.core.models import TimeStampedModel
 from stocktake.core.partial_dates import DatePrecision, PartialDate, partial_date
+from stocktake.core.text import normalise_code
 from stocktake.initiatives.choices import (
     ConflictStatus,
     DpgStatus,
@@ -101,14 +102,27 @@ class Initiative(TimeStampedModel):
 
     venue = models.CharField(_("venue"), max_length=300, blank=True)
     venue_country = models.ForeignKey(
-        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("venue country")
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("venue country"),
     )
     owning_unit = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_initiatives",
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_initiatives",
         verbose_name=_("owning unit"),
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent initiative"),
     )
 
@@ -126,7 +140,9 @@ class Initiative(TimeStampedModel):
     country_groups = models.ManyToManyField(
         CountryGroup, through="InitiativeCountryGroup", related_name="initiatives"
     )
-    action_lines = models.ManyToManyField(ActionLine, through="InitiativeActionLine", related_name="initiatives")
+    action_lines = models.ManyToManyField(
+        ActionLine, through="InitiativeActionLine", related_name="initiatives"
+    )
     sdg_targets = models.ManyToManyField(SdgTarget, through="InitiativeSdgTarget", related_name="initiatives")
     sdg_goals = models.ManyToManyField(SdgGoal, through="InitiativeSdgGoal", related_name="initiatives")
     organisations = models.ManyToManyField(Organisation, through="Participation", related_name="initiatives")
@@ -145,6 +161,17 @@ class Initiative(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("initiatives:detail", args=[self.code_normalised])
+
+    def clean(self) -> None:
+        # Uniqueness after normalisation is the record's identity, so it holds on every write path.
+        self.code_normalised = normalise_code(self.code)
+        if not self.code_normalised:
+            raise ValidationError({"code": _("A code needs at least one letter or digit.")})
+        taken = InitiativeIdentifier.objects.filter(normalised=self.code_normalised).exclude(
+            initiative_id=self.pk
+        )
+        if taken.exists():
+            raise ValidationError({"code": _("This code is already another initiative's identifier.")})
 
     planned_start_date = _partial("planned_start")
     planned_end_date = _partial("planned_end")
@@ -178,7 +205,7 @@ class InitiativeIdentifier(models.Model):
 
 
 class Section(models.Model):
-    """One narrative section: expectations, objectives, outputs, accomplishments, lessons, or a named other."""
+    """A narrative section: expectations, objectives, outputs, accomplishments, lessons, or a named other."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="sections")
     kind = models.CharField(max_length=20, choices=SectionKind.choices)
@@ -275,7 +302,9 @@ class Funding(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["initiative", "funding_source", "source"], name="unique_funding_claim")
+            models.UniqueConstraint(
+                fields=["initiative", "funding_source", "source"], name="unique_funding_claim"
+            )
         ]
 
     def __str__(self) -> str:
@@ -291,7 +320,9 @@ class InitiativeCountry(models.Model):
 
     class Meta:
         ordering = ["country__title"]
-        constraints = [models.UniqueConstraint(fields=["initiative", "country"], name="unique_initiative_country")]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "country"], name="unique_initiative_country")
+        ]
 
     def __str__(self) -> str:
         return str(self.country)
@@ -305,7 +336,9 @@ class InitiativeRegion(models.Model):
     source = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["initiative", "region"], name="unique_initiative_region")]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "region"], name="unique_initiative_region")
+        ]
 
     def __str__(self) -> str:
         return str(self.region)
@@ -318,7 +351,9 @@ class InitiativeCountryGroup(models.Model):
     source = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["initiative", "group"], name="unique_initiative_group")]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "group"], name="unique_initiative_group")
+        ]
 
     def __str__(self) -> str:
         return str(self.group)
@@ -333,7 +368,9 @@ class InitiativeActionLine(models.Model):
     class Meta:
         ordering = ["action_line__position"]
         constraints = [
-            models.UniqueConstraint(fields=["initiative", "action_line"], name="unique_initiative_action_line")
+            models.UniqueConstraint(
+                fields=["initiative", "action_line"], name="unique_initiative_action_line"
+            )
         ]
 
     def __str__(self) -> str:
@@ -348,7 +385,9 @@ class InitiativeSdgTarget(models.Model):
 
     class Meta:
         ordering = ["target__goal__number", "target__position"]
-        constraints = [models.UniqueConstraint(fields=["initiative", "target"], name="unique_initiative_target")]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "target"], name="unique_initiative_target")
+        ]
 
     def __str__(self) -> str:
         return str(self.target)
@@ -379,7 +418,9 @@ class InitiativeSector(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["initiative", "vocabulary", "code"], name="unique_initiative_sector")
+            models.UniqueConstraint(
+                fields=["initiative", "vocabulary", "code"], name="unique_initiative_sector"
+            )
         ]
 
     def __str__(self) -> str:
@@ -413,7 +454,9 @@ class InitiativeRelation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["from_initiative", "to_initiative", "type"], name="unique_relation")
+            models.UniqueConstraint(
+                fields=["from_initiative", "to_initiative", "type"], name="unique_relation"
+            )
         ]
 
     def __str__(self) -> str:
@@ -443,7 +486,9 @@ class Presentation(models.Model):
     """A presentation given at an event, within a session when the source says which."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="presentations")
-    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="presentations")
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="presentations"
+    )
     position = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=300)
     presenter = models.CharField(max_length=200, blank=True)

@@ -1,6 +1,5 @@
 """API representations of initiatives. Field names follow the model; codes are the public ones."""
 
-
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -116,8 +115,12 @@ class InitiativeOut(Schema):
     @staticmethod
     def resolve_funding_sources(obj: Initiative) -> list[dict[str, str]]:
         return [
-            {"key": f.funding_source.key, "name": f.funding_source.name, "acronym": f.funding_source.acronym,
-             "source": f.source}
+            {
+                "key": f.funding_source.key,
+                "name": f.funding_source.name,
+                "acronym": f.funding_source.acronym,
+                "source": f.source,
+            }
             for f in obj.fundings.all()
         ]
 

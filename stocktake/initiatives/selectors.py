@@ -8,10 +8,8 @@ from django.http import Http404
 
 from stocktake.core.models import HistoryEntry, SourceDocument
 from stocktake.core.text import normalise_code
-from stocktake.initiatives.choices import PartnerRole
+from stocktake.initiatives.choices import ROLE_ORDER
 from stocktake.initiatives.filtersets import InitiativeFilters, initiatives_filter
-from stocktake.organisations.models import Organisation
-from stocktake.vocabularies.models import Country, CountryGroup
 from stocktake.initiatives.models import (
     Conflict,
     FundingSource,
@@ -23,6 +21,8 @@ from stocktake.initiatives.models import (
     Presentation,
     Session,
 )
+from stocktake.organisations.models import Organisation
+from stocktake.vocabularies.models import Country, CountryGroup
 
 
 def initiative_list(filters: InitiativeFilters | None = None) -> QuerySet[Initiative]:
@@ -31,28 +31,50 @@ def initiative_list(filters: InitiativeFilters | None = None) -> QuerySet[Initia
         Prefetch("country_links", queryset=InitiativeCountry.objects.select_related("country")),
         "country_group_links__group",
         "region_links__region",
-        Prefetch("action_line_links", queryset=InitiativeActionLine.objects.select_related("action_line__parent")),
+        Prefetch(
+            "action_line_links", queryset=InitiativeActionLine.objects.select_related("action_line__parent")
+        ),
         Prefetch("sdg_goal_links", queryset=InitiativeSdgGoal.objects.select_related("goal")),
         "sdg_target_links__target",
         "budgets",
         Prefetch("fundings__funding_source", queryset=FundingSource.objects.all()),
-        Prefetch("participations", queryset=Participation.objects.select_related(
-            "organisation__stakeholder_group", "organisation__country")),
+        Prefetch(
+            "participations",
+            queryset=Participation.objects.select_related(
+                "organisation__stakeholder_group", "organisation__country"
+            ),
+        ),
     )
     return initiatives_filter(queryset, filters or InitiativeFilters())
 
 
 def initiative_by_code(code: str) -> Initiative:
-    """The initiative answering to ``code`` (its own or another identifier), with everything its page shows."""
+    """The initiative answering to ``code`` (its own or another identifier), with all its page shows."""
     normalised = normalise_code(code)
-    queryset = initiative_list().select_related("owning_unit__parent", "parent").prefetch_related(
-        "sections", "documents", "identifiers", "stakeholder_mentions__group", "recommendations__addressee",
-        Prefetch("sessions", queryset=Session.objects.prefetch_related(
-            Prefetch("presentations", queryset=Presentation.objects.select_related("organisation")))),
-        Prefetch("conflicts", queryset=Conflict.objects.order_by("field")),
-        "children", "relations__to_initiative", "tags",
+    queryset = (
+        initiative_list()
+        .select_related("owning_unit__parent", "parent")
+        .prefetch_related(
+            "sections",
+            "documents",
+            "identifiers",
+            "stakeholder_mentions__group",
+            "recommendations__addressee",
+            Prefetch(
+                "sessions",
+                queryset=Session.objects.prefetch_related(
+                    Prefetch("presentations", queryset=Presentation.objects.select_related("organisation"))
+                ),
+            ),
+            Prefetch("conflicts", queryset=Conflict.objects.order_by("field")),
+            "children",
+            "relations__to_initiative",
+            "tags",
+        )
     )
-    initiative = queryset.filter(Q(code_normalised=normalised) | Q(identifiers__normalised=normalised)).first()
+    initiative = queryset.filter(
+        Q(code_normalised=normalised) | Q(identifiers__normalised=normalised)
+    ).first()
     if initiative is None:
         raise Http404(f"No initiative has the code {code!r}")
     return initiative
@@ -90,7 +112,10 @@ def initiatives_covering_country(country: Country) -> QuerySet[Initiative]:
     groups = CountryGroup.objects.filter(memberships__country=country, memberships__until__isnull=True)
     return (
         initiative_list()
-        .filter(Q(region_links__region__code__in=country.region_codes()) | Q(country_group_links__group__in=groups))
+        .filter(
+            Q(region_links__region__code__in=country.region_codes())
+            | Q(country_group_links__group__in=groups)
+        )
         .exclude(country_links__country=country)
         .distinct()
     )
@@ -100,7 +125,7 @@ def organisation_participations(organisation: Organisation) -> list[Participatio
     """The organisation's roles in initiatives, by role then code."""
     return sorted(
         Participation.objects.filter(organisation=organisation).select_related("initiative"),
-        key=lambda p: (list(PartnerRole).index(p.role), p.initiative.code_normalised),
+        key=lambda p: (ROLE_ORDER[p.role], p.initiative.code_normalised),
     )
 
 

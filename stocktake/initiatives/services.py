@@ -40,15 +40,39 @@ from stocktake.initiatives.models import (
     StakeholderMention,
 )
 from stocktake.organisations.models import Organisation
-from stocktake.vocabularies.models import ActionLine, Country, CountryGroup, Region, SdgTarget, StakeholderGroup
+from stocktake.vocabularies.models import (
+    ActionLine,
+    Country,
+    CountryGroup,
+    Region,
+    SdgTarget,
+    StakeholderGroup,
+)
 from stocktake.vocabularies.selectors import is_code
 
 Child = TypeVar("Child", bound=models.Model)
 
 INITIATIVE_FIELDS = (
-    "kind", "title", "title_translations", "language", "summary", "status", "outcome", "scope",
-    "time_frame_text", "deadline_text", "venue", "venue_country", "owning_unit", "parent", "software",
-    "software_licence", "source_repository", "open_standards", "dpg_status", "provenance",
+    "kind",
+    "title",
+    "title_translations",
+    "language",
+    "summary",
+    "status",
+    "outcome",
+    "scope",
+    "time_frame_text",
+    "deadline_text",
+    "venue",
+    "venue_country",
+    "owning_unit",
+    "parent",
+    "software",
+    "software_licence",
+    "source_repository",
+    "open_standards",
+    "dpg_status",
+    "provenance",
 )
 DATE_FIELDS = ("planned_start", "planned_end", "actual_start", "actual_end")
 
@@ -131,33 +155,57 @@ def child_remove(*, actor: Actor, obj: models.Model) -> None:
 def identifier_add(
     *, actor: Actor, initiative: Initiative, value: str, scheme: str = "", source: str = ""
 ) -> InitiativeIdentifier | None:
-    """Adds another code; returns None if the initiative already answers to it."""
+    """Adds another code, or another spelling of its own code ("INT/13/001" beside "INT13001").
+
+    Returns None when the initiative already lists it.
+    """
     existing = code_in_use(value)
-    if existing is not None:
-        if existing.pk == initiative.pk:
-            return None
+    if existing is not None and existing.pk != initiative.pk:
         raise ValidationError({"code": f"{value!r} is already the code of {existing.code}"})
+    normalised = normalise_code(value)
+    if value.strip() == initiative.code or initiative.identifiers.filter(normalised=normalised).exists():
+        return None
     identifier = InitiativeIdentifier(
-        initiative=initiative, value=value, normalised=normalise_code(value), scheme=scheme, source=source
+        initiative=initiative, value=value.strip(), normalised=normalised, scheme=scheme, source=source
     )
     return _add_child(identifier, actor=actor, initiative=initiative)
 
 
 @transaction.atomic
 def section_add(
-    *, actor: Actor, initiative: Initiative, kind: str, text: str, heading: str = "", language: str = "",
+    *,
+    actor: Actor,
+    initiative: Initiative,
+    kind: str,
+    text: str,
+    heading: str = "",
+    language: str = "",
     source: str = "",
 ) -> Section:
     position = initiative.sections.count()
-    section = Section(initiative=initiative, kind=kind, text=text.strip(), heading=heading, language=language,
-                      source=source, position=position)
+    section = Section(
+        initiative=initiative,
+        kind=kind,
+        text=text.strip(),
+        heading=heading,
+        language=language,
+        source=source,
+        position=position,
+    )
     return _add_child(section, actor=actor, initiative=initiative)
 
 
 @transaction.atomic
 def participation_add(
-    *, actor: Actor, initiative: Initiative, organisation: Organisation, role: str, basis: str = Basis.STATED,
-    source: str = "", contribution_amount: Decimal | None = None, contribution_currency: str = "",
+    *,
+    actor: Actor,
+    initiative: Initiative,
+    organisation: Organisation,
+    role: str,
+    basis: str = Basis.STATED,
+    source: str = "",
+    contribution_amount: Decimal | None = None,
+    contribution_currency: str = "",
     contribution_text: str = "",
 ) -> Participation:
     """Adds a partner to an initiative; the same partner may hold several roles."""
@@ -165,8 +213,13 @@ def participation_add(
         raise ValidationError({"contribution_currency": "A contribution amount needs a currency."})
     _check_code("Currency", "contribution_currency", contribution_currency)
     participation = Participation(
-        initiative=initiative, organisation=organisation, role=role, basis=basis, source=source,
-        contribution_amount=contribution_amount, contribution_currency=contribution_currency,
+        initiative=initiative,
+        organisation=organisation,
+        role=role,
+        basis=basis,
+        source=source,
+        contribution_amount=contribution_amount,
+        contribution_currency=contribution_currency,
         contribution_text=contribution_text,
     )
     return _add_child(participation, actor=actor, initiative=initiative)
@@ -182,8 +235,17 @@ def stakeholder_mention_add(
 
 @transaction.atomic
 def budget_add(
-    *, actor: Actor, initiative: Initiative, amount: Decimal, currency: str, period_start: PartialDate | None = None,
-    period_end: PartialDate | None = None, type: str = "1", status: str = "1", label: str = "", source: str = "",
+    *,
+    actor: Actor,
+    initiative: Initiative,
+    amount: Decimal,
+    currency: str,
+    period_start: PartialDate | None = None,
+    period_end: PartialDate | None = None,
+    type: str = "1",
+    status: str = "1",
+    label: str = "",
+    source: str = "",
 ) -> Budget:
     if amount < 0:
         raise ValidationError({"amount": "A budget cannot be negative."})
@@ -192,8 +254,15 @@ def budget_add(
     _check_code("BudgetStatus", "status", status)
     if period_start and period_end and period_end.value < period_start.value:
         raise ValidationError({"period_end": "The budget period ends before it starts."})
-    budget = Budget(initiative=initiative, amount=amount, currency=currency, type=type, status=status,
-                    label=label, source=source)
+    budget = Budget(
+        initiative=initiative,
+        amount=amount,
+        currency=currency,
+        type=type,
+        status=status,
+        label=label,
+        source=source,
+    )
     _set_partial(budget, "period_start", period_start)
     _set_partial(budget, "period_end", period_end)
     return _add_child(budget, actor=actor, initiative=initiative)
@@ -201,7 +270,13 @@ def budget_add(
 
 @transaction.atomic
 def funding_source_create(
-    *, actor: Actor, key: str, name: str, kind: str, acronym: str = "", organisation: Organisation | None = None
+    *,
+    actor: Actor,
+    key: str,
+    name: str,
+    kind: str,
+    acronym: str = "",
+    organisation: Organisation | None = None,
 ) -> FundingSource:
     source = FundingSource(key=key, name=name, kind=kind, acronym=acronym, organisation=organisation)
     save_with_history(source, actor=actor)
@@ -210,31 +285,50 @@ def funding_source_create(
 
 @transaction.atomic
 def funding_add(
-    *, actor: Actor, initiative: Initiative, funding_source: FundingSource, source: str = "",
-    amount: Decimal | None = None, currency: str = "",
+    *,
+    actor: Actor,
+    initiative: Initiative,
+    funding_source: FundingSource,
+    source: str = "",
+    amount: Decimal | None = None,
+    currency: str = "",
 ) -> Funding:
     _check_code("Currency", "currency", currency)
-    funding = Funding(initiative=initiative, funding_source=funding_source, source=source, amount=amount,
-                      currency=currency)
+    funding = Funding(
+        initiative=initiative, funding_source=funding_source, source=source, amount=amount, currency=currency
+    )
     return _add_child(funding, actor=actor, initiative=initiative)
 
 
 @transaction.atomic
 def country_add(
-    *, actor: Actor, initiative: Initiative, country: Country, percentage: Decimal | None = None,
-    basis: str = Basis.STATED, source: str = "",
+    *,
+    actor: Actor,
+    initiative: Initiative,
+    country: Country,
+    percentage: Decimal | None = None,
+    basis: str = Basis.STATED,
+    source: str = "",
 ) -> InitiativeCountry:
-    link = InitiativeCountry(initiative=initiative, country=country, percentage=percentage, basis=basis,
-                             source=source)
+    link = InitiativeCountry(
+        initiative=initiative, country=country, percentage=percentage, basis=basis, source=source
+    )
     return _add_child(link, actor=actor, initiative=initiative)
 
 
 @transaction.atomic
 def region_add(
-    *, actor: Actor, initiative: Initiative, region: Region, percentage: Decimal | None = None,
-    basis: str = Basis.STATED, source: str = "",
+    *,
+    actor: Actor,
+    initiative: Initiative,
+    region: Region,
+    percentage: Decimal | None = None,
+    basis: str = Basis.STATED,
+    source: str = "",
 ) -> InitiativeRegion:
-    link = InitiativeRegion(initiative=initiative, region=region, percentage=percentage, basis=basis, source=source)
+    link = InitiativeRegion(
+        initiative=initiative, region=region, percentage=percentage, basis=basis, source=source
+    )
     return _add_child(link, actor=actor, initiative=initiative)
 
 
@@ -248,7 +342,12 @@ def country_group_add(
 
 @transaction.atomic
 def action_line_add(
-    *, actor: Actor, initiative: Initiative, action_line: ActionLine, basis: str = Basis.STATED, note: str = ""
+    *,
+    actor: Actor,
+    initiative: Initiative,
+    action_line: ActionLine,
+    basis: str = Basis.STATED,
+    note: str = "",
 ) -> InitiativeActionLine:
     link = InitiativeActionLine(initiative=initiative, action_line=action_line, basis=basis, note=note)
     return _add_child(link, actor=actor, initiative=initiative)
@@ -259,43 +358,77 @@ def sdg_target_add(
     *, actor: Actor, initiative: Initiative, target: SdgTarget, basis: str = Basis.STATED, note: str = ""
 ) -> InitiativeSdgTarget:
     """Links a target, and its goal too if the initiative does not serve that goal yet."""
-    link = _add_child(InitiativeSdgTarget(initiative=initiative, target=target, basis=basis, note=note),
-                      actor=actor, initiative=initiative)
+    link = _add_child(
+        InitiativeSdgTarget(initiative=initiative, target=target, basis=basis, note=note),
+        actor=actor,
+        initiative=initiative,
+    )
     if not initiative.sdg_goal_links.filter(goal_id=target.goal_id).exists():
-        _add_child(InitiativeSdgGoal(initiative=initiative, goal_id=target.goal_id, basis=basis,
-                                     note=f"through target {target.code}"), actor=actor, initiative=initiative)
+        _add_child(
+            InitiativeSdgGoal(
+                initiative=initiative,
+                goal_id=target.goal_id,
+                basis=basis,
+                note=f"through target {target.code}",
+            ),
+            actor=actor,
+            initiative=initiative,
+        )
     return link
 
 
 @transaction.atomic
 def document_add(
-    *, actor: Actor, initiative: Initiative, title: str, url: str = "", category: str = "", language: str = "",
+    *,
+    actor: Actor,
+    initiative: Initiative,
+    title: str,
+    url: str = "",
+    category: str = "",
+    language: str = "",
     source: str = "",
 ) -> Document:
     _check_code("DocumentCategory", "category", category)
-    document = Document(initiative=initiative, title=title, url=url, category=category, language=language,
-                        source=source)
+    document = Document(
+        initiative=initiative, title=title, url=url, category=category, language=language, source=source
+    )
     return _add_child(document, actor=actor, initiative=initiative)
 
 
 @transaction.atomic
 def session_add(
-    *, actor: Actor, initiative: Initiative, title: str, date: PartialDate | None = None, description: str = ""
+    *,
+    actor: Actor,
+    initiative: Initiative,
+    title: str,
+    date: PartialDate | None = None,
+    description: str = "",
 ) -> Session:
-    session = Session(initiative=initiative, title=title, description=description,
-                      position=initiative.sessions.count())
+    session = Session(
+        initiative=initiative, title=title, description=description, position=initiative.sessions.count()
+    )
     _set_partial(session, "date", date)
     return _add_child(session, actor=actor, initiative=initiative)
 
 
 @transaction.atomic
 def presentation_add(
-    *, actor: Actor, initiative: Initiative, title: str, session: Session | None = None, presenter: str = "",
-    presenter_position: str = "", organisation: Organisation | None = None,
+    *,
+    actor: Actor,
+    initiative: Initiative,
+    title: str,
+    session: Session | None = None,
+    presenter: str = "",
+    presenter_position: str = "",
+    organisation: Organisation | None = None,
 ) -> Presentation:
     presentation = Presentation(
-        initiative=initiative, session=session, title=title, presenter=presenter,
-        presenter_position=presenter_position, organisation=organisation,
+        initiative=initiative,
+        session=session,
+        title=title,
+        presenter=presenter,
+        presenter_position=presenter_position,
+        organisation=organisation,
         position=initiative.presentations.count(),
     )
     return _add_child(presentation, actor=actor, initiative=initiative)
@@ -305,8 +438,13 @@ def presentation_add(
 def recommendation_add(
     *, actor: Actor, initiative: Initiative, number: str, text: str, addressee: Organisation | None = None
 ) -> Recommendation:
-    recommendation = Recommendation(initiative=initiative, number=number, text=text, addressee=addressee,
-                                    position=initiative.recommendations.count())
+    recommendation = Recommendation(
+        initiative=initiative,
+        number=number,
+        text=text,
+        addressee=addressee,
+        position=initiative.recommendations.count(),
+    )
     return _add_child(recommendation, actor=actor, initiative=initiative)
 
 

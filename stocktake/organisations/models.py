@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from stocktake.core.models import TimeStampedModel
+from stocktake.core.text import normalise_name
 from stocktake.vocabularies.models import Country, StakeholderGroup
 
 
@@ -18,7 +19,11 @@ class Organisation(TimeStampedModel):
     name_normalised = models.CharField(max_length=300, db_index=True, editable=False)
     acronym = models.CharField(_("acronym"), max_length=40, blank=True)
     stakeholder_group = models.ForeignKey(
-        StakeholderGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations",
+        StakeholderGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
         verbose_name=_("stakeholder group"),
     )
     iati_type = models.CharField(_("IATI organisation type"), max_length=4, blank=True)
@@ -26,14 +31,23 @@ class Organisation(TimeStampedModel):
         _("IATI organisation identifier"), max_length=150, null=True, blank=True, unique=True
     )
     country = models.ForeignKey(
-        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations",
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
         verbose_name=_("country"),
     )
     city = models.CharField(_("city"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="units", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="units",
+        verbose_name=_("parent"),
     )
     provenance = models.JSONField(default=list, blank=True)
 
@@ -51,6 +65,9 @@ class Organisation(TimeStampedModel):
     def display_name(self) -> str:
         return str(self)
 
+    def clean(self) -> None:
+        self.name_normalised = normalise_name(self.name)
+
 
 class OrganisationAlias(models.Model):
     """Another name an organisation is known by ("UN DESA", "DESA"), used for matching and search."""
@@ -62,8 +79,13 @@ class OrganisationAlias(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name_normalised"], name="unique_alias_per_organisation")
+            models.UniqueConstraint(
+                fields=["organisation", "name_normalised"], name="unique_alias_per_organisation"
+            )
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        self.name_normalised = normalise_name(self.name)

@@ -8,13 +8,16 @@ from django.shortcuts import get_object_or_404
 from stocktake.organisations.models import Organisation, OrganisationAlias
 
 
-def organisation_list(*, q: str = "", stakeholder_group: str = "", country: str = "") -> QuerySet[Organisation]:
+def organisation_list(
+    *, q: str = "", stakeholder_group: str = "", country: str = ""
+) -> QuerySet[Organisation]:
     queryset = Organisation.objects.select_related("stakeholder_group", "country", "parent").annotate(
         initiative_count=Count("participations__initiative", distinct=True)
     )
     for word in q.split():
         queryset = queryset.filter(
-            Q(name__icontains=word) | Q(acronym__iexact=word)
+            Q(name__icontains=word)
+            | Q(acronym__iexact=word)
             | Exists(OrganisationAlias.objects.filter(organisation=OuterRef("pk"), name__icontains=word))
         )
     if stakeholder_group:

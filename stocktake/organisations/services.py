@@ -14,8 +14,17 @@ from stocktake.organisations.models import Organisation, OrganisationAlias
 from stocktake.vocabularies.selectors import is_code
 
 EDITABLE_FIELDS = (
-    "name", "acronym", "stakeholder_group", "iati_type", "iati_identifier", "country", "city", "website",
-    "description", "parent", "provenance",
+    "name",
+    "acronym",
+    "stakeholder_group",
+    "iati_type",
+    "iati_identifier",
+    "country",
+    "city",
+    "website",
+    "description",
+    "parent",
+    "provenance",
 )
 
 
@@ -73,7 +82,10 @@ def organisation_delete(*, actor: Actor, organisation: Organisation) -> None:
 def alias_add(*, actor: Actor, organisation: Organisation, name: str) -> OrganisationAlias | None:
     """Adds another name; returns None when the organisation already goes by it."""
     normalised = normalise_name(name)
-    if normalised == organisation.name_normalised or organisation.aliases.filter(name_normalised=normalised).exists():
+    if (
+        normalised == organisation.name_normalised
+        or organisation.aliases.filter(name_normalised=normalised).exists()
+    ):
         return None
     alias = OrganisationAlias(organisation=organisation, name=name, name_normalised=normalised)
     save_with_history(alias, actor=actor, parent=organisation)

@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from stocktake.core.views import is_htmx, paginate
-from stocktake.initiatives.choices import PartnerRole
 from stocktake.initiatives import selectors as initiatives
+from stocktake.initiatives.choices import PartnerRole
 from stocktake.organisations import selectors
 from stocktake.vocabularies import selectors as vocabularies
 
@@ -28,9 +28,15 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = selectors.organisation_by_slug(slug)
     participations = initiatives.organisation_participations(organisation)
-    by_role = [(PartnerRole(role).label, list(group)) for role, group in groupby(participations, lambda p: p.role)]
-    return render(request, "organisations/detail.html", {
-        "organisation": organisation,
-        "by_role": by_role,
-        "owned": organisation.owned_initiatives.order_by("code_normalised"),
-    })
+    by_role = [
+        (PartnerRole(role).label, list(group)) for role, group in groupby(participations, lambda p: p.role)
+    ]
+    return render(
+        request,
+        "organisations/detail.html",
+        {
+            "organisation": organisation,
+            "by_role": by_role,
+            "owned": organisation.owned_initiatives.order_by("code_normalised"),
+        },
+    )

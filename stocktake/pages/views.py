@@ -4,24 +4,35 @@ from __future__ import annotations
 
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from stocktake.core.views import paginate
 from stocktake.initiatives import selectors as initiatives
 from stocktake.initiatives.filtersets import InitiativeFilters
-from stocktake.vocabularies import selectors as vocabularies
 from stocktake.vocabularies.models import ActionLine, Country, SdgGoal
 
 
 @require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says."""
+    return redirect(static("favicon.svg"), permanent=True)
+
+
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/home.html", {
-        "counts": initiatives.registry_counts(),
-        "recent": initiatives.recent_initiatives(),
-        "action_lines": ActionLine.objects.filter(parent__isnull=True).annotate(
-            count=Count("initiative_links__initiative", distinct=True)),
-    })
+    return render(
+        request,
+        "pages/home.html",
+        {
+            "counts": initiatives.registry_counts(),
+            "recent": initiatives.recent_initiatives(),
+            "action_lines": ActionLine.objects.filter(parent__isnull=True).annotate(
+                count=Count("initiative_links__initiative", distinct=True)
+            ),
+        },
+    )
 
 
 @require_GET
@@ -29,7 +40,9 @@ def about(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/about.html", {"sources": initiatives.source_documents()})
 
 
-def _topic_page(request: HttpRequest, template: str, filters: InitiativeFilters, **context: object) -> HttpResponse:
+def _topic_page(
+    request: HttpRequest, template: str, filters: InitiativeFilters, **context: object
+) -> HttpResponse:
     page = paginate(request, initiatives.initiative_list(filters))
     return render(request, template, {**context, "page": page, "params": filters.model_dump(mode="json")})
 
@@ -42,7 +55,9 @@ def action_line_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def action_line_detail(request: HttpRequest, code: str) -> HttpResponse:
-    line = get_object_or_404(ActionLine.objects.select_related("parent").prefetch_related("children"), code=code.upper())
+    line = get_object_or_404(
+        ActionLine.objects.select_related("parent").prefetch_related("children"), code=code.upper()
+    )
     return _topic_page(request, "pages/action_line.html", InitiativeFilters(wsis=[line.code]), line=line)
 
 
@@ -56,8 +71,9 @@ def sdg_list(request: HttpRequest) -> HttpResponse:
 def sdg_detail(request: HttpRequest, number: int) -> HttpResponse:
     goal = get_object_or_404(SdgGoal, number=number)
     targets = goal.targets.annotate(count=Count("initiative_links__initiative", distinct=True))
-    return _topic_page(request, "pages/sdg.html", InitiativeFilters(sdg=[str(goal.number)]), goal=goal,
-                       targets=targets)
+    return _topic_page(
+        request, "pages/sdg.html", InitiativeFilters(sdg=[str(goal.number)]), goal=goal, targets=targets
+    )
 
 
 @require_GET
@@ -72,10 +88,14 @@ def country_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def country_detail(request: HttpRequest, code: str) -> HttpResponse:
-    country = get_object_or_404(Country.objects.select_related("region", "sub_region", "intermediate_region"),
-                                code=code.upper())
+    country = get_object_or_404(
+        Country.objects.select_related("region", "sub_region", "intermediate_region"), code=code.upper()
+    )
     return _topic_page(
-        request, "pages/country.html", InitiativeFilters(country=[country.code]), country=country,
+        request,
+        "pages/country.html",
+        InitiativeFilters(country=[country.code]),
+        country=country,
         groups=country.group_memberships.select_related("group"),
         wider=initiatives.initiatives_covering_country(country),
     )

@@ -1,5 +1,4 @@
-"""``/api/v1/vocabularies``: every controlled vocabulary, with titles in the six UN languages where official."""
-
+"""``/api/v1/vocabularies``: every controlled vocabulary, titles in the six UN languages where official."""
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404

@@ -15,8 +15,12 @@ SDG_LANGUAGE_FILES = {"en": "en", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"
 TAXONOMY_FILE = "countries/hdx-python-country-4.2.5_CT_Taxonomy.csv"
 M49_FILE = "m49/codeforiati_RegionM49.csv"
 TAXONOMY_NAME_COLUMNS = {
-    "en": "English Short", "fr": "French Short", "es": "Spanish Short",
-    "ru": "Russian Short", "zh": "Chinese Short", "ar": "Arabic Short",
+    "en": "English Short",
+    "fr": "French Short",
+    "es": "Spanish Short",
+    "ru": "Russian Short",
+    "zh": "Chinese Short",
+    "ar": "Arabic Short",
 }
 
 
@@ -108,7 +112,10 @@ def _ordered_codes(keys: list[str], suffix: str) -> list[str]:
 def sdg_target_rows() -> list[dict[str, Any]]:
     texts = sdg_texts("targets")
     return [
-        {"code": code, "titles": {lang: texts[lang].get(code.replace(".", "-") + "-title", "") for lang in texts}}
+        {
+            "code": code,
+            "titles": {lang: texts[lang].get(code.replace(".", "-") + "-title", "") for lang in texts},
+        }
         for code in _ordered_codes(list(texts["en"]), "-title")
     ]
 
@@ -116,7 +123,10 @@ def sdg_target_rows() -> list[dict[str, Any]]:
 def sdg_indicator_rows() -> list[dict[str, Any]]:
     texts = sdg_texts("indicators")
     return [
-        {"code": code, "titles": {lang: texts[lang].get(code.replace(".", "-") + "-title", "") for lang in texts}}
+        {
+            "code": code,
+            "titles": {lang: texts[lang].get(code.replace(".", "-") + "-title", "") for lang in texts},
+        }
         for code in _ordered_codes(list(texts["en"]), "-title")
         if code.count(".") == 2
     ]
@@ -148,18 +158,22 @@ def country_rows() -> list[dict[str, Any]]:
         code = row["ISO 3166-1 Alpha 2-Codes"].strip()
         if not code or row["Deprecated"] == "Y" or len(code) != 2:
             continue
-        names = {lang: row[column].strip() for lang, column in TAXONOMY_NAME_COLUMNS.items() if row[column].strip()}
-        rows.append({
-            "code": code,
-            "iso3": row["ISO 3166-1 Alpha 3-Codes"].strip(),
-            "m49": m49_code(row["m49 numerical code"]),
-            "title": names.get("en") or row["Preferred Term"],
-            "translations": names,
-            "region_code": m49_code(row["Region Code"]) or None,
-            "sub_region_code": m49_code(row["Sub-region Code"]) or None,
-            "intermediate_region_code": m49_code(row["Intermediate Region Code"]) or None,
-            "income_level": row["World Bank Income Level"].strip(),
-        })
+        names = {
+            lang: row[column].strip() for lang, column in TAXONOMY_NAME_COLUMNS.items() if row[column].strip()
+        }
+        rows.append(
+            {
+                "code": code,
+                "iso3": row["ISO 3166-1 Alpha 3-Codes"].strip(),
+                "m49": m49_code(row["m49 numerical code"]),
+                "title": names.get("en") or row["Preferred Term"],
+                "translations": names,
+                "region_code": m49_code(row["Region Code"]) or None,
+                "sub_region_code": m49_code(row["Sub-region Code"]) or None,
+                "intermediate_region_code": m49_code(row["Intermediate Region Code"]) or None,
+                "income_level": row["World Bank Income Level"].strip(),
+            }
+        )
     return rows
 
 
@@ -181,10 +195,16 @@ def country_group_rows() -> list[dict[str, Any]]:
                     members[row["ISO 3166-1 Alpha 2-Codes"]] = {"until": None, "source": spec["source"]}
         for left in spec.get("graduated", []):
             members[left["country"]] = {"until": left["until"], "source": left["source"]}
-        groups.append({
-            "code": spec["code"], "name": spec["name"], "acronym": spec.get("acronym", ""),
-            "source": spec["source"], "position": position, "members": members,
-        })
+        groups.append(
+            {
+                "code": spec["code"],
+                "name": spec["name"],
+                "acronym": spec.get("acronym", ""),
+                "source": spec["source"],
+                "position": position,
+                "members": members,
+            }
+        )
     return groups
 
 

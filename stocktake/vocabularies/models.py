@@ -52,7 +52,9 @@ class ActionLine(TranslatedMixin, models.Model):
     """A WSIS Action Line (C1-C11) or one of C7's sub-lines (C7.1-C7.8, a local code)."""
 
     code = models.CharField(max_length=8, unique=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300)
     title_2003 = models.CharField(_("title in the 2003 Geneva Plan of Action"), max_length=300, blank=True)
@@ -131,7 +133,9 @@ class Region(models.Model):
     code = models.CharField(max_length=3, unique=True)  # "002" Africa
     name = models.CharField(max_length=100)
     level = models.CharField(max_length=12, choices=RegionLevel.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
 
     class Meta:
         ordering = ["code"]
@@ -142,7 +146,7 @@ class Region(models.Model):
 
 
 class Country(TranslatedMixin, models.Model):
-    """A country or territory (ISO 3166-1), placed in the UN M49 regions, with its names in the six UN languages."""
+    """A country or territory (ISO 3166-1) in its UN M49 regions, named in the six UN languages."""
 
     code = models.CharField(max_length=2, primary_key=True)  # ISO 3166-1 alpha-2
     iso3 = models.CharField(max_length=3, unique=True)

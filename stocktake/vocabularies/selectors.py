@@ -62,7 +62,7 @@ def region_and_descendants(code: str) -> set[str]:
     children: dict[str | None, list[str]] = {}
     by_id = {region.pk: region.code for region in regions_by_code().values()}
     for region in regions_by_code().values():
-        children.setdefault(by_id.get(region.parent_id), []).append(region.code)
+        children.setdefault(by_id.get(region.parent_id) if region.parent_id else None, []).append(region.code)
     found, stack = set(), [code]
     while stack:
         current = stack.pop()

@@ -77,25 +77,52 @@ def _load_action_lines() -> int:
 
 def _load_sdg() -> int:
     goals = loaders.sdg_goal_rows()
-    _sync(SdgGoal, "number", [
-        {"number": g["number"], "title": g["titles"]["en"], "short_title": g["shorts"]["en"],
-         "translations": g["titles"], "short_translations": g["shorts"]}
-        for g in goals
-    ])
+    _sync(
+        SdgGoal,
+        "number",
+        [
+            {
+                "number": g["number"],
+                "title": g["titles"]["en"],
+                "short_title": g["shorts"]["en"],
+                "translations": g["titles"],
+                "short_translations": g["shorts"],
+            }
+            for g in goals
+        ],
+    )
     goal_ids = dict(SdgGoal.objects.values_list("number", "pk"))
     targets = loaders.sdg_target_rows()
-    _sync(SdgTarget, "code", [
-        {"code": t["code"], "goal_id": goal_ids[int(t["code"].split(".")[0])], "position": position,
-         "title": t["titles"]["en"], "translations": t["titles"]}
-        for position, t in enumerate(targets, start=1)
-    ])
+    _sync(
+        SdgTarget,
+        "code",
+        [
+            {
+                "code": t["code"],
+                "goal_id": goal_ids[int(t["code"].split(".")[0])],
+                "position": position,
+                "title": t["titles"]["en"],
+                "translations": t["titles"],
+            }
+            for position, t in enumerate(targets, start=1)
+        ],
+    )
     target_ids = dict(SdgTarget.objects.values_list("code", "pk"))
     indicators = [i for i in loaders.sdg_indicator_rows() if i["code"].rsplit(".", 1)[0] in target_ids]
-    _sync(SdgIndicator, "code", [
-        {"code": i["code"], "target_id": target_ids[i["code"].rsplit(".", 1)[0]], "position": position,
-         "title": i["titles"]["en"], "translations": i["titles"]}
-        for position, i in enumerate(indicators, start=1)
-    ])
+    _sync(
+        SdgIndicator,
+        "code",
+        [
+            {
+                "code": i["code"],
+                "target_id": target_ids[i["code"].rsplit(".", 1)[0]],
+                "position": position,
+                "title": i["titles"]["en"],
+                "translations": i["titles"],
+            }
+            for position, i in enumerate(indicators, start=1)
+        ],
+    )
     return len(goals) + len(targets) + len(indicators)
 
 
@@ -120,13 +147,19 @@ def _load_countries() -> int:
     ids = dict(Region.objects.values_list("code", "pk"))
     rows = []
     for row in loaders.country_rows():
-        rows.append({
-            "code": row["code"], "iso3": row["iso3"], "m49": row["m49"], "title": row["title"],
-            "translations": row["translations"], "income_level": row["income_level"],
-            "region_id": ids.get(row["region_code"] or ""),
-            "sub_region_id": ids.get(row["sub_region_code"] or ""),
-            "intermediate_region_id": ids.get(row["intermediate_region_code"] or ""),
-        })
+        rows.append(
+            {
+                "code": row["code"],
+                "iso3": row["iso3"],
+                "m49": row["m49"],
+                "title": row["title"],
+                "translations": row["translations"],
+                "income_level": row["income_level"],
+                "region_id": ids.get(row["region_code"] or ""),
+                "sub_region_id": ids.get(row["sub_region_code"] or ""),
+                "intermediate_region_id": ids.get(row["intermediate_region_code"] or ""),
+            }
+        )
     return _sync(Country, "code", rows)
 
 
@@ -137,18 +170,33 @@ def _load_country_groups() -> int:
         members = spec.pop("members")
         _sync(CountryGroup, "code", [spec])
         group = CountryGroup.objects.get(code=spec["code"])
-        _sync(CountryGroupMembership, "country_id", [
-            {"country_id": code, "until": date.fromisoformat(m["until"]) if m["until"] else None, "source": m["source"]}
-            for code, m in members.items() if code in known
-        ], group=group)
+        _sync(
+            CountryGroupMembership,
+            "country_id",
+            [
+                {
+                    "country_id": code,
+                    "until": date.fromisoformat(m["until"]) if m["until"] else None,
+                    "source": m["source"],
+                }
+                for code, m in members.items()
+                if code in known
+            ],
+            group=group,
+        )
         count += len(members)
     return count
 
 
 def _load_stakeholder_groups() -> int:
     rows = [
-        {"code": g["code"], "name": g["name"], "description": g.get("description", ""), "position": position,
-         "iati_organisation_types": g.get("iati_organisation_types", [])}
+        {
+            "code": g["code"],
+            "name": g["name"],
+            "description": g.get("description", ""),
+            "position": position,
+            "iati_organisation_types": g.get("iati_organisation_types", []),
+        }
         for position, g in enumerate(loaders.read_yaml("stakeholder_groups.yaml"), start=1)
     ]
     return _sync(StakeholderGroup, "code", rows)
@@ -173,7 +221,9 @@ LOADERS: dict[str, Callable[[], int]] = {
 }
 
 
-def vocabularies_load(*, actor: Actor, force: bool = False, only: Iterable[str] | None = None) -> list[VocabularyLoad]:
+def vocabularies_load(
+    *, actor: Actor, force: bool = False, only: Iterable[str] | None = None
+) -> list[VocabularyLoad]:
     """Loads every vocabulary whose files changed since the last load (all of them with ``force``)."""
     manifest = loaders.manifest()
     unknown = set(only or ()) - set(manifest)
@@ -194,11 +244,21 @@ def vocabularies_load(*, actor: Actor, force: bool = False, only: Iterable[str] 
             count = load()
             version, _ = VocabularyVersion.objects.update_or_create(
                 name=name,
-                defaults={"version": entry["version"], "source": entry["source"], "licence": entry.get("licence", ""),
-                          "sha256": digest, "item_count": count},
+                defaults={
+                    "version": entry["version"],
+                    "source": entry["source"],
+                    "licence": entry.get("licence", ""),
+                    "sha256": digest,
+                    "item_count": count,
+                },
             )
-            history_record(actor=actor, action=ChangeAction.UPDATE if current else ChangeAction.CREATE,
-                           obj=version, before=before, note=f"loaded {count} items")
+            history_record(
+                actor=actor,
+                action=ChangeAction.UPDATE if current else ChangeAction.CREATE,
+                obj=version,
+                before=before,
+                note=f"loaded {count} items",
+            )
         results.append(VocabularyLoad(name, entry["version"], count, changed=True))
     clear_caches()
     return results

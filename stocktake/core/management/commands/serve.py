@@ -41,11 +41,22 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("STOCKTAKE_PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("STOCKTAKE_WORKERS", "2")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("STOCKTAKE_THREADS", "4")))
-        parser.add_argument("--no-demo", action="store_true", help="do not load the demo data into an empty database")
+        parser.add_argument(
+            "--no-demo", action="store_true", help="do not load the demo data into an empty database"
+        )
         parser.add_argument("--prepare-only", action="store_true", help="migrate and load, then exit")
 
-    def handle(self, *args: Any, host: str, port: int, workers: int, threads: int, no_demo: bool,
-               prepare_only: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        host: str,
+        port: int,
+        workers: int,
+        threads: int,
+        no_demo: bool,
+        prepare_only: bool,
+        **options: Any,
+    ) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         actor = Actor.system("serve", source=ChangeSource.CLI)
         loaded = [r.name for r in vocabularies_load(actor=actor) if r.changed]
@@ -58,12 +69,14 @@ class Command(BaseCommand):
         if prepare_only:
             return
         self.stdout.write(self.style.SUCCESS(f"Stocktake is at http://{host}:{port}/ (Ctrl+C stops it)"))
-        StocktakeServer({
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "threads": threads,
-            "worker_class": "gthread",
-            "accesslog": "-" if settings.DEBUG else None,
-            "timeout": 60,
-            "graceful_timeout": 10,
-        }).run()
+        StocktakeServer(
+            {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "accesslog": "-" if settings.DEBUG else None,
+                "timeout": 60,
+                "graceful_timeout": 10,
+            }
+        ).run()

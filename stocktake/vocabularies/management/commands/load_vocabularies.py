@@ -6,7 +6,7 @@ from stocktake.vocabularies.services import vocabularies_load
 
 
 class Command(BaseCommand):
-    help = "Loads the vocabularies (WSIS Action Lines, SDGs, countries, regions, IATI codelists) whose files changed."
+    help = "Loads the vocabularies (Action Lines, SDGs, countries, IATI codelists...) whose files changed."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="reload even unchanged vocabularies")

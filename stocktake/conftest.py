@@ -1,0 +1,54 @@
+"""Test set-up shared by every app: the vocabularies are loaded once into the test database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from stocktake.core.choices import ChangeSource
+from stocktake.core.history import Actor
+from stocktake.demo.services import demo_load
+from stocktake.vocabularies.selectors import clear_caches
+from stocktake.vocabularies.services import vocabularies_load
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    # Every test runs in a transaction rolled back at its end, so these rows stay for all of them.
+    with django_db_blocker.unblock():
+        vocabularies_load(actor=Actor.system("test set-up"))
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings: Any) -> None:
+    # Tests do not run collectstatic, so static URLs come unhashed.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vocabulary_caches() -> Iterator[None]:
+    clear_caches()
+    yield
+    clear_caches()
+
+
+@pytest.fixture
+def actor() -> Actor:
+    return Actor.system("tester", source=ChangeSource.CLI)
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client(HTTP_HOST="127.0.0.1")
+
+
+@pytest.fixture
+def demo(db: Any, actor: Actor) -> Any:
+    """The demo data, loaded through the services as `stocktake serve` does."""
+    return demo_load(actor=actor)
