@@ -1,8 +1,12 @@
-"""The Jinja2 environment of the public pages: Django's URLs, static files, translations and formats."""
+"""The Jinja2 environment of the public pages: Django's URLs, static files, translations and formats.
+
+Links, amounts and dates repeat on every row of a list, so their formatting is remembered.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,7 +14,7 @@ from babel.core import Locale
 from babel.numbers import format_currency, format_decimal
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse, translate_url
 from django.utils import translation
 from django.utils.translation import gettext, ngettext, pgettext
 from jinja2 import Environment
@@ -23,31 +27,49 @@ def language() -> str:
     return (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
-def url(name: str, *args: Any, **kwargs: Any) -> str:
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+@lru_cache(maxsize=8192)
+def _reverse(name: str, args: tuple[Any, ...], lang: str, prefix: str) -> str:
+    return reverse(name, args=args or None)
 
 
-def money(amount: Decimal | int | None, currency: str) -> str:
-    """ "US$164,189" in English, "164 189 $US" in French: no decimals when there are none."""
-    if amount is None:
-        return ""
-    lang = language()
+def url(name: str, *args: Any) -> str:
+    return _reverse(name, args, language(), get_script_prefix())
+
+
+@lru_cache(maxsize=8192)
+def _money(amount: Decimal, currency: str, lang: str) -> str:
     pattern = Locale.parse(lang).currency_formats["standard"].pattern
-    if Decimal(amount) == Decimal(amount).to_integral_value():
-        amount = int(amount)
+    value: Decimal | int = amount
+    if amount == amount.to_integral_value():
+        value = int(amount)
         pattern = pattern.replace("0.00", "0")
-    text = format_currency(amount, currency, format=pattern, locale=lang, currency_digits=False)
+    text = format_currency(value, currency, format=pattern, locale=lang, currency_digits=False)
     if lang == "en" and currency == "USD":
         text = text.replace("$", "US$", 1)
     return text
+
+
+def money(amount: Decimal | int | None, currency: str) -> str:
+    """US$164,189 in English, 164 189 $US in French: no decimals when there are none."""
+    return "" if amount is None else _money(Decimal(amount), currency, language())
 
 
 def number(value: int | Decimal | None) -> str:
     return "" if value is None else format_decimal(value, locale=language())
 
 
+@lru_cache(maxsize=8192)
+def _pdate(value: PartialDate, lang: str) -> str:
+    return value.display(lang)
+
+
 def pdate(value: PartialDate | None) -> str:
-    return value.display(language()) if value else ""
+    return _pdate(value, language()) if value else ""
+
+
+def translated_url(request: Any, lang: str) -> str:
+    """The current page in another language (the address says the language, so pages cache cleanly)."""
+    return translate_url(request.get_full_path(), lang)
 
 
 def query(params: dict[str, Any], **changes: Any) -> str:
@@ -76,6 +98,7 @@ def environment(**options: Any) -> Environment:
         code_name=code_name,
         settings=settings,
         get_language_info=translation.get_language_info,
+        translated_url=translated_url,
     )
     env.filters.update(money=money, number=number, pdate=pdate)
     return env

@@ -160,7 +160,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 300}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("STOCKTAKE_CACHE_ENTRIES", "5000"))},
+    }
+}
 
 LANGUAGE_CODE = "en"
 # The languages whose interface strings ship today; vocabulary titles exist in all six UN languages.
@@ -217,5 +223,6 @@ NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 SITE_NAME = _("Stocktake")
 # How many rows a public list page shows.
 LIST_PAGE_SIZE = 50
-# Seconds anonymous public pages may be cached in this process (0 disables).
-PAGE_CACHE_SECONDS = int(os.environ.get("STOCKTAKE_PAGE_CACHE_SECONDS", "60"))
+# Seconds a public page stays in the cache (0 disables). A cached page is never served once anything
+# in the registry has changed (see core/caching.py), so this bounds memory, not staleness.
+PAGE_CACHE_SECONDS = int(os.environ.get("STOCKTAKE_PAGE_CACHE_SECONDS", "300"))

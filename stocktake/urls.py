@@ -4,13 +4,15 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from stocktake.api import api
-from stocktake.pages.views import favicon
+from stocktake.pages.views import favicon, health_live, health_ready
 
 urlpatterns = [
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),
+    path("health/live", health_live, name="health_live"),
+    path("health/ready", health_ready, name="health_ready"),
 ]
 urlpatterns += i18n_patterns(
     path("", include("stocktake.pages.urls")),

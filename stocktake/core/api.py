@@ -22,6 +22,10 @@ class Pagination(PaginationBase):
 
     items_attribute = "items"
 
+    def prepare(self, items: list[Any]) -> list[Any]:
+        """Turns a page of objects into what the response schema reads (subclasses override)."""
+        return items
+
     def paginate_queryset(
         self, queryset: Any, pagination: Input, request: HttpRequest, **params: Any
     ) -> dict[str, Any]:
@@ -30,5 +34,5 @@ class Pagination(PaginationBase):
             "count": queryset.count(),
             "page": pagination.page,
             "page_size": pagination.page_size,
-            "items": list(queryset[start : start + pagination.page_size]),
+            "items": self.prepare(list(queryset[start : start + pagination.page_size])),
         }

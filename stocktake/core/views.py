@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,14 @@ def is_htmx(request: HttpRequest) -> bool:
     )
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int | None = None) -> Page:
-    paginator = Paginator(queryset, per_page or settings.LIST_PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
+def paginate(
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    per_page: int | None = None,
+    rows: Callable[[list[Any]], list[Any]] | None = None,
+) -> Page:
+    """The requested page; ``rows`` turns its objects into what the page shows (e.g. list rows)."""
+    page = Paginator(queryset, per_page or settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    if rows is not None:
+        page.object_list = rows(list(page.object_list))
+    return page

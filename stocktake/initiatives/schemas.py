@@ -7,6 +7,7 @@ from typing import Any
 from ninja import Schema
 
 from stocktake.initiatives.models import Initiative
+from stocktake.initiatives.rows import InitiativeRow
 
 
 class OrganisationRef(Schema):
@@ -109,11 +110,11 @@ class InitiativeOut(Schema):
         return _iso(obj.actual_end_date)
 
     @staticmethod
-    def resolve_budgets(obj: Initiative) -> list[Any]:
-        return list(obj.budgets.all())
+    def resolve_budgets(obj: InitiativeRow) -> list[Any]:
+        return obj.budgets
 
     @staticmethod
-    def resolve_funding_sources(obj: Initiative) -> list[dict[str, str]]:
+    def resolve_funding_sources(obj: InitiativeRow) -> list[dict[str, str]]:
         return [
             {
                 "key": f.funding_source.key,
@@ -121,44 +122,40 @@ class InitiativeOut(Schema):
                 "acronym": f.funding_source.acronym,
                 "source": f.source,
             }
-            for f in obj.fundings.all()
+            for f in obj.fundings
         ]
 
     @staticmethod
-    def resolve_countries(obj: Initiative) -> list[str]:
-        return [link.country_id for link in obj.country_links.all()]
+    def resolve_countries(obj: InitiativeRow) -> list[str]:
+        return [country.code for country in obj.countries]
 
     @staticmethod
-    def resolve_regions(obj: Initiative) -> list[str]:
-        return [link.region.code for link in obj.region_links.all()]
+    def resolve_regions(obj: InitiativeRow) -> list[str]:
+        return [region.code for region in obj.regions]
 
     @staticmethod
-    def resolve_country_groups(obj: Initiative) -> list[str]:
-        return [link.group_id for link in obj.country_group_links.all()]
+    def resolve_country_groups(obj: InitiativeRow) -> list[str]:
+        return [group.code for group in obj.country_groups]
 
     @staticmethod
-    def resolve_partners(obj: Initiative) -> list[Any]:
-        return list(obj.participations.all())
+    def resolve_partners(obj: InitiativeRow) -> list[Any]:
+        return obj.participations
 
     @staticmethod
-    def resolve_wsis_action_lines(obj: Initiative) -> list[str]:
-        codes: list[str] = []
-        for link in obj.action_line_links.all():
-            if link.action_line.main_code not in codes:
-                codes.append(link.action_line.main_code)
-        return codes
+    def resolve_wsis_action_lines(obj: InitiativeRow) -> list[str]:
+        return list(dict.fromkeys(line.main_code for line in obj.action_lines))
 
     @staticmethod
-    def resolve_wsis_sub_lines(obj: Initiative) -> list[str]:
-        return [link.action_line.code for link in obj.action_line_links.all() if link.action_line.parent_id]
+    def resolve_wsis_sub_lines(obj: InitiativeRow) -> list[str]:
+        return [line.code for line in obj.action_lines if line.parent_id]
 
     @staticmethod
-    def resolve_sdg_goals(obj: Initiative) -> list[int]:
-        return [link.goal.number for link in obj.sdg_goal_links.all()]
+    def resolve_sdg_goals(obj: InitiativeRow) -> list[int]:
+        return [goal.number for goal in obj.sdg_goals]
 
     @staticmethod
-    def resolve_sdg_targets(obj: Initiative) -> list[str]:
-        return [link.target.code for link in obj.sdg_target_links.all()]
+    def resolve_sdg_targets(obj: InitiativeRow) -> list[str]:
+        return [target.code for target in obj.sdg_targets]
 
     @staticmethod
     def resolve_url(obj: Initiative, context: dict[str, Any]) -> str:

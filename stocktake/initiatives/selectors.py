@@ -12,65 +12,67 @@ from stocktake.initiatives.choices import ROLE_ORDER
 from stocktake.initiatives.filtersets import InitiativeFilters, initiatives_filter
 from stocktake.initiatives.models import (
     Conflict,
-    FundingSource,
+    Funding,
     Initiative,
     InitiativeActionLine,
     InitiativeCountry,
     InitiativeSdgGoal,
+    InitiativeSdgTarget,
     Participation,
     Presentation,
     Session,
 )
+from stocktake.initiatives.rows import InitiativeRow, initiative_rows
 from stocktake.organisations.models import Organisation
 from stocktake.vocabularies.models import Country, CountryGroup
 
 
 def initiative_list(filters: InitiativeFilters | None = None) -> QuerySet[Initiative]:
-    """Initiatives matching the filters, with what a list row shows already fetched."""
-    queryset = Initiative.objects.select_related("venue_country").prefetch_related(
-        Prefetch("country_links", queryset=InitiativeCountry.objects.select_related("country")),
-        "country_group_links__group",
-        "region_links__region",
-        Prefetch(
-            "action_line_links", queryset=InitiativeActionLine.objects.select_related("action_line__parent")
-        ),
-        Prefetch("sdg_goal_links", queryset=InitiativeSdgGoal.objects.select_related("goal")),
-        "sdg_target_links__target",
-        "budgets",
-        Prefetch("fundings__funding_source", queryset=FundingSource.objects.all()),
-        Prefetch(
-            "participations",
-            queryset=Participation.objects.select_related(
-                "organisation__stakeholder_group", "organisation__country"
-            ),
-        ),
+    """Initiatives matching the filters, sorted; turn a page of them into ``initiative_rows`` to show."""
+    # Rows never show these; an export that needs them asks for .defer(None).
+    light = Initiative.objects.defer(
+        "summary", "title_translations", "software", "open_standards", "provenance"
     )
-    return initiatives_filter(queryset, filters or InitiativeFilters())
+    return initiatives_filter(light, filters or InitiativeFilters())
 
 
 def initiative_by_code(code: str) -> Initiative:
     """The initiative answering to ``code`` (its own or another identifier), with all its page shows."""
     normalised = normalise_code(code)
-    queryset = (
-        initiative_list()
-        .select_related("owning_unit__parent", "parent")
-        .prefetch_related(
-            "sections",
-            "documents",
-            "identifiers",
-            "stakeholder_mentions__group",
-            "recommendations__addressee",
-            Prefetch(
-                "sessions",
-                queryset=Session.objects.prefetch_related(
-                    Prefetch("presentations", queryset=Presentation.objects.select_related("organisation"))
-                ),
+    queryset = Initiative.objects.select_related(
+        "owning_unit__parent", "parent", "venue_country"
+    ).prefetch_related(
+        Prefetch("country_links", queryset=InitiativeCountry.objects.select_related("country")),
+        "region_links__region",
+        "country_group_links__group",
+        Prefetch(
+            "action_line_links", queryset=InitiativeActionLine.objects.select_related("action_line__parent")
+        ),
+        Prefetch("sdg_target_links", queryset=InitiativeSdgTarget.objects.select_related("target__goal")),
+        Prefetch("sdg_goal_links", queryset=InitiativeSdgGoal.objects.select_related("goal")),
+        "budgets",
+        Prefetch("fundings", queryset=Funding.objects.select_related("funding_source")),
+        Prefetch(
+            "participations",
+            queryset=Participation.objects.select_related(
+                "organisation__stakeholder_group", "organisation__parent"
             ),
-            Prefetch("conflicts", queryset=Conflict.objects.order_by("field")),
-            "children",
-            "relations__to_initiative",
-            "tags",
-        )
+        ),
+        "sections",
+        "documents",
+        "identifiers",
+        "stakeholder_mentions__group",
+        "recommendations__addressee",
+        Prefetch(
+            "sessions",
+            queryset=Session.objects.prefetch_related(
+                Prefetch("presentations", queryset=Presentation.objects.select_related("organisation"))
+            ),
+        ),
+        Prefetch("conflicts", queryset=Conflict.objects.order_by("field")),
+        "children",
+        "relations__to_initiative",
+        "tags",
     )
     initiative = queryset.filter(
         Q(code_normalised=normalised) | Q(identifiers__normalised=normalised)
@@ -103,21 +105,21 @@ def registry_counts() -> dict[str, int]:
     return totals
 
 
-def recent_initiatives(limit: int = 6) -> QuerySet[Initiative]:
-    return initiative_list().order_by("-updated", "code_normalised")[:limit]
+def recent_initiatives(limit: int = 6) -> list[InitiativeRow]:
+    return initiative_rows(Initiative.objects.order_by("-updated", "code_normalised")[:limit])
 
 
-def initiatives_covering_country(country: Country) -> QuerySet[Initiative]:
+def initiatives_covering_country(country: Country) -> list[InitiativeRow]:
     """Initiatives that name a region or a group the country belongs to, without naming the country."""
     groups = CountryGroup.objects.filter(memberships__country=country, memberships__until__isnull=True)
-    return (
-        initiative_list()
-        .filter(
+    return initiative_rows(
+        Initiative.objects.filter(
             Q(region_links__region__code__in=country.region_codes())
             | Q(country_group_links__group__in=groups)
         )
         .exclude(country_links__country=country)
         .distinct()
+        .order_by("code_normalised")
     )
 
 

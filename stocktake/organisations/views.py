@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from stocktake.core.caching import public_page
 from stocktake.core.views import is_htmx, paginate
 from stocktake.initiatives import selectors as initiatives
 from stocktake.initiatives.choices import PartnerRole
@@ -16,6 +17,7 @@ from stocktake.vocabularies import selectors as vocabularies
 
 
 @require_GET
+@public_page
 def organisation_list(request: HttpRequest) -> HttpResponse:
     params = {key: request.GET.get(key, "").strip()[:200] for key in ("q", "stakeholder_group", "country")}
     page = paginate(request, selectors.organisation_list(**params))
@@ -25,6 +27,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = selectors.organisation_by_slug(slug)
     participations = initiatives.organisation_participations(organisation)

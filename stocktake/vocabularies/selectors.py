@@ -82,5 +82,62 @@ def sdg_targets_of(goal: SdgGoal) -> QuerySet[SdgTarget]:
 
 
 def clear_caches() -> None:
-    for cached in (codelist, action_lines, sdg_goals, stakeholder_groups, country_groups, regions_by_code):
+    for cached in (
+        codelist,
+        action_lines,
+        sdg_goals,
+        stakeholder_groups,
+        country_groups,
+        regions_by_code,
+        countries_by_code,
+        regions_by_id,
+        action_lines_by_id,
+        sdg_goals_by_id,
+        sdg_targets_by_id,
+        country_groups_by_code,
+        stakeholder_groups_by_code,
+    ):
         cached.cache_clear()
+
+
+@cache
+def countries_by_code() -> dict[str, Country]:
+    return {country.code: country for country in Country.objects.all()}
+
+
+@cache
+def regions_by_id() -> dict[int, Region]:
+    return {region.pk: region for region in regions_by_code().values()}
+
+
+@cache
+def action_lines_by_id() -> dict[int, ActionLine]:
+    lines = {line.pk: line for line in action_lines()}
+    for line in lines.values():
+        if line.parent_id:
+            line.parent = lines[line.parent_id]
+    return lines
+
+
+@cache
+def sdg_goals_by_id() -> dict[int, SdgGoal]:
+    return {goal.pk: goal for goal in sdg_goals()}
+
+
+@cache
+def sdg_targets_by_id() -> dict[int, SdgTarget]:
+    goals = sdg_goals_by_id()
+    targets = {target.pk: target for target in SdgTarget.objects.all()}
+    for target in targets.values():
+        target.goal = goals[target.goal_id]
+    return targets
+
+
+@cache
+def country_groups_by_code() -> dict[str, CountryGroup]:
+    return {group.code: group for group in country_groups()}
+
+
+@cache
+def stakeholder_groups_by_code() -> dict[str, StakeholderGroup]:
+    return {group.code: group for group in stakeholder_groups()}

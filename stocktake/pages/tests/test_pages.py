@@ -7,11 +7,14 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from stocktake.core.history import Actor
 from stocktake.demo.services import DemoLoad
+from stocktake.initiatives.services import initiative_update
 from stocktake.initiatives.tests.factories import make_initiative
 
 pytestmark = pytest.mark.django_db
@@ -122,8 +125,11 @@ def test_a_full_list_page_is_light(client: Client, db: None) -> None:
     assert js_size <= 50_000 and total <= 100_000, (total, js_size)
 
 
-def test_list_page_query_count_does_not_grow_with_rows(client: Client, db: None) -> None:
+def test_list_page_query_count_does_not_grow_with_rows(client: Client, db: None, settings: Any) -> None:
+    settings.PAGE_CACHE_SECONDS = 0
+
     def queries() -> int:
+        cache.clear()  # the filter choices are cached per registry version
         with CaptureQueriesContext(connection) as captured:
             client.get("/initiatives/")
         return len(captured)
@@ -134,3 +140,15 @@ def test_list_page_query_count_does_not_grow_with_rows(client: Client, db: None)
     for _ in range(20):
         make_initiative()
     assert queries() == few == 14
+
+
+def test_cached_pages_are_served_until_anything_changes(client: Client, actor: Actor, db: None) -> None:
+    initiative = make_initiative(code="CACHE-1", title="Before the edit")
+    assert "Before the edit" in html(client, "/initiatives/")
+    with CaptureQueriesContext(connection) as captured:
+        assert "Before the edit" in html(client, "/initiatives/")
+    assert len(captured) == 1  # only the registry version is read
+    initiative_update(actor=actor, initiative=initiative, title="After the edit")
+    page = html(client, "/initiatives/")
+    assert "After the edit" in page and "Before the edit" not in page
+    assert "After the edit" in html(client, "/initiatives/CACHE1/")
