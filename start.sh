@@ -5,4 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/bootstrap.sh
+stocktake_bootstrap
 exec .venv/bin/stocktake serve "$@"

@@ -5,7 +5,8 @@
 # STOCKTAKE_REQUIRE_POSTGRES=1 (as in CI). Extra arguments go to pytest: ./test.sh -k api
 set -euo pipefail
 cd "$(dirname "$0")"
-source scripts/bootstrap.sh dev
+source scripts/bootstrap.sh
+stocktake_bootstrap dev
 bin=.venv/bin
 export STOCKTAKE_DATA_DIR="${STOCKTAKE_TEST_DATA_DIR:-$(mktemp -d)}"
 
