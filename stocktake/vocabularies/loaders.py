@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from lxml import etree
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SDG_LANGUAGE_FILES = {"en": "en", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar", "zh": "zh-Hans"}
@@ -208,10 +209,33 @@ def country_group_rows() -> list[dict[str, Any]]:
     return groups
 
 
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def codelist_translations(name: str) -> dict[str, dict[str, str]]:
+    """{code: {language: name}} from the official XML codelist, for the languages it carries."""
+    path = DATA_DIR / "iati-xml" / f"{name}.xml"
+    if not path.exists():
+        return {}
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    root = etree.parse(str(path), parser).getroot()
+    translations: dict[str, dict[str, str]] = {}
+    for item in root.iter("codelist-item"):
+        names = {
+            narrative.get(XML_LANG): (narrative.text or "").strip()
+            for narrative in item.findall("name/narrative")
+            if narrative.get(XML_LANG) and (narrative.text or "").strip()
+        }
+        if names:
+            translations[item.findtext("code", "").strip()] = names
+    return translations
+
+
 def codelist_rows() -> dict[str, list[dict[str, Any]]]:
     lists = {}
     for path in sorted((DATA_DIR / "iati").glob("*.csv")):
         rows = read_csv(f"iati/{path.name}")
+        translations = codelist_translations(path.stem)
         lists[path.stem] = [
             {
                 "code": row["code"],
@@ -219,6 +243,7 @@ def codelist_rows() -> dict[str, list[dict[str, Any]]]:
                 "description": row.get("description") or "",
                 "category": row.get("category") or "",
                 "active": (row.get("status") or "active") == "active",
+                "translations": translations.get(row["code"], {}),
             }
             for row in rows
         ]

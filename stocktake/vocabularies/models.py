@@ -249,6 +249,7 @@ class Code(models.Model):
     description = models.TextField(blank=True)
     category = models.CharField(max_length=40, blank=True)
     active = models.BooleanField(default=True)
+    translations = models.JSONField(default=dict, blank=True, help_text="{language: name}")
 
     class Meta:
         ordering = ["codelist", "code"]

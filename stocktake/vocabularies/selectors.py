@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 
 from stocktake.vocabularies.models import (
     ActionLine,
@@ -19,17 +20,33 @@ from stocktake.vocabularies.models import (
 
 
 @cache
+def _codelist(name: str) -> dict[str, tuple[str, dict[str, str]]]:
+    return {
+        code: (title, translations)
+        for code, title, translations in Code.objects.filter(codelist__name=name).values_list(
+            "code", "name", "translations"
+        )
+    }
+
+
 def codelist(name: str) -> dict[str, str]:
-    """{code: name} of an IATI codelist, e.g. ``codelist("ActivityStatus")["2"] == "Implementation"``."""
-    return dict(Code.objects.filter(codelist__name=name).values_list("code", "name"))
+    """{code: name in the active language} of an IATI codelist (English where the list has no translation)."""
+    language = (get_language() or "en").split("-")[0]
+    return {
+        code: translations.get(language) or title for code, (title, translations) in _codelist(name).items()
+    }
 
 
 def code_name(list_name: str, code: str) -> str:
-    return codelist(list_name).get(code, code)
+    entry = _codelist(list_name).get(code)
+    if entry is None:
+        return code
+    title, translations = entry
+    return translations.get((get_language() or "en").split("-")[0]) or title
 
 
 def is_code(list_name: str, code: str) -> bool:
-    return code in codelist(list_name)
+    return code in _codelist(list_name)
 
 
 @cache
@@ -83,7 +100,7 @@ def sdg_targets_of(goal: SdgGoal) -> QuerySet[SdgTarget]:
 
 def clear_caches() -> None:
     for cached in (
-        codelist,
+        _codelist,
         action_lines,
         sdg_goals,
         stakeholder_groups,

@@ -2,6 +2,7 @@ import csv
 
 import pytest
 import yaml
+from django.utils import translation
 
 from stocktake.core.history import Actor
 from stocktake.core.models import HistoryEntry
@@ -78,6 +79,15 @@ def test_iati_codelists_and_stakeholder_groups_are_loaded() -> None:
         "24",
         "60",
     ]
+
+
+def test_codelist_names_follow_the_language_where_iati_translates_them() -> None:
+    with translation.override("fr"):
+        assert code_name("ActivityStatus", "2") == "Actif"
+        assert code_name("Currency", "USD") == "US Dollar"  # no French in the official list
+    with translation.override("ar"):
+        assert code_name("ActivityStatus", "2") == "Implementation"
+    assert code_name("ActivityStatus", "99") == "99"
 
 
 def test_reloading_unchanged_files_changes_nothing_and_force_reloads() -> None:
