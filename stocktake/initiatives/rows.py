@@ -55,24 +55,16 @@ def initiative_rows(initiatives: Iterable[Initiative]) -> list[InitiativeRow]:
     ids = list(rows)
     if not ids:
         return []
-    countries = vocabularies.countries_by_code()
-    regions = vocabularies.regions_by_id()
-    groups = vocabularies.country_groups_by_code()
-    lines = vocabularies.action_lines_by_id()
-    goals = vocabularies.sdg_goals_by_id()
-    targets = vocabularies.sdg_targets_by_id()
-    for pk, code in _pairs(InitiativeCountry, "country_id", ids):
-        rows[pk].countries.append(countries[code])
-    for pk, region_id in _pairs(InitiativeRegion, "region_id", ids):
-        rows[pk].regions.append(regions[region_id])
-    for pk, code in _pairs(InitiativeCountryGroup, "group_id", ids):
-        rows[pk].country_groups.append(groups[code])
-    for pk, line_id in _pairs(InitiativeActionLine, "action_line_id", ids):
-        rows[pk].action_lines.append(lines[line_id])
-    for pk, goal_id in _pairs(InitiativeSdgGoal, "goal_id", ids):
-        rows[pk].sdg_goals.append(goals[goal_id])
-    for pk, target_id in _pairs(InitiativeSdgTarget, "target_id", ids):
-        rows[pk].sdg_targets.append(targets[target_id])
+    for link_model, column, attribute, objects in (
+        (InitiativeCountry, "country_id", "countries", vocabularies.countries_by_code()),
+        (InitiativeRegion, "region_id", "regions", vocabularies.regions_by_id()),
+        (InitiativeCountryGroup, "group_id", "country_groups", vocabularies.country_groups_by_code()),
+        (InitiativeActionLine, "action_line_id", "action_lines", vocabularies.action_lines_by_id()),
+        (InitiativeSdgGoal, "goal_id", "sdg_goals", vocabularies.sdg_goals_by_id()),
+        (InitiativeSdgTarget, "target_id", "sdg_targets", vocabularies.sdg_targets_by_id()),
+    ):
+        for pk, key in _pairs(link_model, column, ids):
+            getattr(rows[pk], attribute).append(objects[key])
     for budget in Budget.objects.filter(initiative_id__in=ids):
         rows[budget.initiative_id].budgets.append(budget)
     for funding in Funding.objects.filter(initiative_id__in=ids).select_related("funding_source"):
