@@ -49,8 +49,8 @@ def wrk(url: str, seconds: int, connections: int) -> tuple[float, str, str]:
         check=True,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = re.search(r"50%\s+(\S+)", output).group(1)  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+(\S+)", output).group(1)  # type: ignore[union-attr]
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1)  # type: ignore[union-attr]
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)  # type: ignore[union-attr]
     return rate, p50, p99
 
 

@@ -106,6 +106,23 @@ def history_record(
     return entry
 
 
+def history_record_states(
+    *,
+    actor: Actor,
+    obj: models.Model,
+    before: dict,
+    after: dict,
+    parent: models.Model | None = None,
+    note: str = "",
+) -> HistoryEntry:
+    """Records an update given as explicit states, for what is not a field of its own (tags, say)."""
+    entry = _entry(
+        actor=actor, action=ChangeAction.UPDATE, obj=obj, before=before, after=after, parent=parent, note=note
+    )
+    entry.save()
+    return entry
+
+
 def history_record_created(
     *, actor: Actor, objs: Iterable[models.Model], parent: models.Model | None = None
 ) -> int:

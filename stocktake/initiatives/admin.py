@@ -93,6 +93,7 @@ class InitiativeAdmin(HistoryAdmin):
     search_fields = ("code", "code_normalised", "title", "identifiers__value")
     autocomplete_fields = ("parent", "owning_unit")
     readonly_fields = ("code_normalised", "version")
+    exclude = ("tags",)  # tags change through tag_add, which records them in the history
     inlines = [
         IdentifierInline,
         SectionInline,

@@ -5,9 +5,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
+from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
 from stocktake.core.api import Pagination
+from stocktake.core.caching import public_page
 from stocktake.initiatives import selectors
 from stocktake.initiatives.filtersets import InitiativeFilters
 from stocktake.initiatives.models import Initiative
@@ -23,6 +25,7 @@ class InitiativePagination(Pagination):
 
 
 @router.get("", response=list[InitiativeOut], summary="List initiatives")
+@decorate_view(public_page)
 @paginate(InitiativePagination)
 def list_initiatives(request: HttpRequest, filters: Query[InitiativeFilters]) -> QuerySet[Initiative]:
     """Initiatives matching every filter given; several values of one filter match any of them."""
@@ -30,6 +33,7 @@ def list_initiatives(request: HttpRequest, filters: Query[InitiativeFilters]) ->
 
 
 @router.get("/{code}", response=InitiativeDetailOut, summary="One initiative")
+@decorate_view(public_page)
 def get_initiative(request: HttpRequest, code: str) -> InitiativeRow:
     """An initiative by its code or any other identifier (``INT13001`` or ``INT/13/001``)."""
     return initiative_rows([selectors.initiative_by_code(code)])[0]

@@ -221,6 +221,21 @@ class StakeholderMentionOut(Schema):
         return obj.group_id
 
 
+class SectorOut(Schema):
+    vocabulary: str
+    code: str
+    percentage: Decimal | None
+
+
+class RelationOut(Schema):
+    code: str
+    type: str
+
+    @staticmethod
+    def resolve_code(obj: Any) -> str:
+        return obj.to_initiative.code
+
+
 class InitiativeDetailOut(InitiativeOut):
     other_codes: list[str]
     title_translations: dict[str, str]
@@ -245,6 +260,21 @@ class InitiativeDetailOut(InitiativeOut):
     open_standards: list[str]
     dpg_status: str
     provenance: list[str]
+    sectors: list[SectorOut]
+    tags: list[str]
+    related: list[RelationOut]
+
+    @staticmethod
+    def resolve_sectors(obj: Initiative) -> list[Any]:
+        return list(obj.sectors.all())
+
+    @staticmethod
+    def resolve_tags(obj: Initiative) -> list[str]:
+        return [tag.name for tag in obj.tags.all()]
+
+    @staticmethod
+    def resolve_related(obj: Initiative) -> list[Any]:
+        return list(obj.relations.all())
 
     @staticmethod
     def resolve_other_codes(obj: Initiative) -> list[str]:

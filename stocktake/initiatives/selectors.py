@@ -73,6 +73,7 @@ def initiative_by_code(code: str) -> Initiative:
         "children",
         "relations__to_initiative",
         "tags",
+        "sectors",
     )
     initiative = queryset.filter(
         Q(code_normalised=normalised) | Q(identifiers__normalised=normalised)

@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from stocktake.core.choices import Basis
-from stocktake.core.history import Actor, delete_with_history, save_with_history
+from stocktake.core.history import Actor, delete_with_history, history_record_states, save_with_history
 from stocktake.core.partial_dates import DatePrecision, PartialDate
 from stocktake.core.text import normalise_code
 from stocktake.initiatives.models import (
@@ -30,14 +31,17 @@ from stocktake.initiatives.models import (
     InitiativeCountryGroup,
     InitiativeIdentifier,
     InitiativeRegion,
+    InitiativeRelation,
     InitiativeSdgGoal,
     InitiativeSdgTarget,
+    InitiativeSector,
     Participation,
     Presentation,
     Recommendation,
     Section,
     Session,
     StakeholderMention,
+    Tag,
 )
 from stocktake.organisations.models import Organisation
 from stocktake.vocabularies.models import (
@@ -375,6 +379,55 @@ def sdg_target_add(
             initiative=initiative,
         )
     return link
+
+
+@transaction.atomic
+def sector_add(
+    *,
+    actor: Actor,
+    initiative: Initiative,
+    code: str,
+    vocabulary: str = "1",
+    percentage: Decimal | None = None,
+    basis: str = Basis.STATED,
+) -> InitiativeSector:
+    """Links a sector; DAC 5-digit codes (vocabulary 1) are checked against the IATI Sector list."""
+    if vocabulary == "1":
+        _check_code("Sector", "code", code)
+    if percentage is not None and not 0 <= percentage <= 100:
+        raise ValidationError({"percentage": "A percentage lies between 0 and 100."})
+    sector = InitiativeSector(
+        initiative=initiative, vocabulary=vocabulary, code=code, percentage=percentage, basis=basis
+    )
+    return _add_child(sector, actor=actor, initiative=initiative)
+
+
+@transaction.atomic
+def tag_add(*, actor: Actor, initiative: Initiative, name: str) -> Tag:
+    """Tags the initiative, creating the tag the first time it is used."""
+    slug = slugify(name)[:60]
+    if not slug:
+        raise ValidationError({"name": "A tag needs at least one letter or digit."})
+    tag = Tag.objects.filter(slug=slug).first() or save_with_history(
+        Tag(slug=slug, name=name.strip()), actor=actor
+    )
+    before = sorted(initiative.tags.values_list("name", flat=True))
+    if tag.name not in before:
+        initiative.tags.add(tag)
+        history_record_states(
+            actor=actor, obj=initiative, before={"tags": before}, after={"tags": sorted([*before, tag.name])}
+        )
+    return tag
+
+
+@transaction.atomic
+def relation_add(
+    *, actor: Actor, initiative: Initiative, related: Initiative, type: str
+) -> InitiativeRelation:
+    if related.pk == initiative.pk:
+        raise ValidationError({"related": "An initiative cannot be related to itself."})
+    relation = InitiativeRelation(from_initiative=initiative, to_initiative=related, type=type)
+    return _add_child(relation, actor=actor, initiative=initiative)
 
 
 @transaction.atomic

@@ -5,9 +5,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
 from stocktake.core.api import Pagination
+from stocktake.core.caching import public_page
 from stocktake.initiatives.selectors import organisation_participations
 from stocktake.organisations import selectors
 from stocktake.organisations.models import Organisation
@@ -80,11 +82,13 @@ class OrganisationDetailOut(OrganisationOut):
 
 
 @router.get("", response=list[OrganisationOut], summary="List organisations")
+@decorate_view(public_page)
 @paginate(Pagination)
 def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]) -> QuerySet[Organisation]:
     return selectors.organisation_list(**filters.dict()).prefetch_related("aliases")
 
 
 @router.get("/{slug}", response=OrganisationDetailOut, summary="One organisation")
+@decorate_view(public_page)
 def get_organisation(request: HttpRequest, slug: str) -> Organisation:
     return selectors.organisation_by_slug(slug)

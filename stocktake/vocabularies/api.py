@@ -3,7 +3,9 @@
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja.decorators import decorate_view
 
+from stocktake.core.caching import public_page
 from stocktake.vocabularies.models import (
     ActionLine,
     Codelist,
@@ -124,31 +126,37 @@ class CodeOut(Schema):
 
 
 @router.get("", response=list[VersionOut], summary="Loaded vocabularies and their versions")
+@decorate_view(public_page)
 def list_vocabularies(request: HttpRequest) -> list[VocabularyVersion]:
     return list(VocabularyVersion.objects.all())
 
 
 @router.get("/action-lines", response=list[ActionLineOut], summary="WSIS Action Lines and C7 sub-lines")
+@decorate_view(public_page)
 def list_action_lines(request: HttpRequest) -> list[ActionLine]:
     return list(ActionLine.objects.select_related("parent"))
 
 
 @router.get("/sdg-goals", response=list[SdgGoalOut], summary="The 17 Sustainable Development Goals")
+@decorate_view(public_page)
 def list_sdg_goals(request: HttpRequest) -> list[SdgGoal]:
     return list(SdgGoal.objects.all())
 
 
 @router.get("/sdg-targets", response=list[SdgTargetOut], summary="The 169 SDG targets")
+@decorate_view(public_page)
 def list_sdg_targets(request: HttpRequest) -> list[SdgTarget]:
     return list(SdgTarget.objects.select_related("goal"))
 
 
 @router.get("/regions", response=list[RegionOut], summary="UN M49 regions")
+@decorate_view(public_page)
 def list_regions(request: HttpRequest) -> list[Region]:
     return list(Region.objects.select_related("parent"))
 
 
 @router.get("/countries", response=list[CountryOut], summary="Countries with their regions and groups")
+@decorate_view(public_page)
 def list_countries(request: HttpRequest) -> list[Country]:
     return list(
         Country.objects.select_related("region", "sub_region", "intermediate_region")
@@ -158,21 +166,25 @@ def list_countries(request: HttpRequest) -> list[Country]:
 
 
 @router.get("/country-groups", response=list[CountryGroupOut], summary="LDC, LLDC, SIDS and other groups")
+@decorate_view(public_page)
 def list_country_groups(request: HttpRequest) -> list[CountryGroup]:
     return list(CountryGroup.objects.all())
 
 
 @router.get("/stakeholder-groups", response=list[StakeholderGroupOut], summary="Stakeholder groups")
+@decorate_view(public_page)
 def list_stakeholder_groups(request: HttpRequest) -> list[StakeholderGroup]:
     return list(StakeholderGroup.objects.all())
 
 
 @router.get("/codelists", response=list[str], summary="Names of the loaded IATI codelists")
+@decorate_view(public_page)
 def list_codelists(request: HttpRequest) -> list[str]:
     return list(Codelist.objects.values_list("name", flat=True))
 
 
 @router.get("/codelists/{name}", response=list[CodeOut], summary="The codes of one IATI codelist")
+@decorate_view(public_page)
 def get_codelist(request: HttpRequest, name: str) -> list[object]:
     codelist = get_object_or_404(Codelist, name=name)
     return list(codelist.codes.all())

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -103,7 +104,9 @@ def test_invalid_filters_get_a_422_naming_the_parameter(client: Client) -> None:
     assert response.json()["detail"][0]["loc"][-2:] == ["kind", 0]
 
 
-def test_list_query_count_does_not_grow_with_rows(client: Client, actor: Actor) -> None:
+def test_list_query_count_does_not_grow_with_rows(client: Client, actor: Actor, settings: Any) -> None:
+    settings.PAGE_CACHE_SECONDS = 0
+
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
             assert client.get("/api/v1/initiatives").status_code == 200
@@ -153,3 +156,24 @@ def test_openapi_documents_the_filters(client: Client) -> None:
     } <= names
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and b"cdn" not in docs.content.lower()
+
+
+def test_detail_carries_sectors_tags_and_relations(client: Client, actor: Actor) -> None:
+    first, second = make_initiative(code="REL-1"), make_initiative(code="REL-2")
+    services.sector_add(actor=actor, initiative=first, code="15110", percentage=Decimal("60"))
+    services.relation_add(actor=actor, initiative=first, related=second, type="3")
+    services.tag_add(actor=actor, initiative=first, name="open data")
+    services.tag_add(actor=actor, initiative=first, name="Open Data")  # the same tag: nothing changes
+    body = client.get("/api/v1/initiatives/REL-1").json()
+    assert body["sectors"] == [{"vocabulary": "1", "code": "15110", "percentage": "60.00"}]
+    assert body["tags"] == ["open data"] and body["related"] == [{"code": "REL-2", "type": "3"}]
+    page = client.get("/initiatives/REL1/").content.decode()
+    assert "Public sector policy and administrative management" in page and "Related initiatives" in page
+
+
+def test_api_answers_are_cached_until_the_registry_changes(client: Client, actor: Actor) -> None:
+    initiative = make_initiative(code="API-1", title="Before")
+    assert client.get("/api/v1/initiatives").json()["items"][0]["title"] == "Before"
+    services.initiative_update(actor=actor, initiative=initiative, title="After")
+    assert client.get("/api/v1/initiatives").json()["items"][0]["title"] == "After"
+    assert client.get("/api/v1/initiatives/API-1").json()["title"] == "After"

@@ -171,3 +171,17 @@ def test_other_sections_need_a_heading(actor: Actor) -> None:
 def test_unknown_fields_are_refused(actor: Actor) -> None:
     with pytest.raises(TypeError, match="unknown initiative fields: colour"):
         services.initiative_create(actor=actor, code="X9", kind="project", title="x", colour="red")
+
+
+def test_sectors_are_checked_and_tags_are_recorded(actor: Actor) -> None:
+    initiative = make_initiative()
+    with pytest.raises(ValidationError, match="not an IATI Sector code"):
+        services.sector_add(actor=actor, initiative=initiative, code="99999")
+    with pytest.raises(ValidationError, match="between 0 and 100"):
+        services.sector_add(actor=actor, initiative=initiative, code="15110", percentage=Decimal("120"))
+    services.tag_add(actor=actor, initiative=initiative, name="open data")
+    services.tag_add(actor=actor, initiative=initiative, name="open data")
+    tag_entries = [e for e in initiative_history(initiative) if (e.after or {}).get("tags")]
+    assert [(e.before, e.after) for e in tag_entries] == [({"tags": []}, {"tags": ["open data"]})]
+    with pytest.raises(ValidationError, match="itself"):
+        services.relation_add(actor=actor, initiative=initiative, related=initiative, type="3")
