@@ -73,6 +73,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--database-url", default="", help="default: a new SQLite file")
     args = parser.parse_args()
@@ -94,7 +95,17 @@ def main() -> None:
 
     port = free_port()
     server = subprocess.Popen(
-        [stocktake, "serve", "--port", str(port), "--workers", str(args.workers), "--no-demo"],
+        [
+            stocktake,
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--no-demo",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
