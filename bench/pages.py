@@ -120,7 +120,7 @@ def main() -> None:
                 time.sleep(0.5)
         have_wrk = shutil.which("wrk") is not None
         print(
-            f"\n{args.workers} gunicorn workers, {os.cpu_count()} cores, load by "
+            f"\n{args.workers} gunicorn workers x {args.threads} threads, {os.cpu_count()} cores, load by "
             f"{'wrk, ' + str(args.connections) + ' connections' if have_wrk else 'Python (1 connection)'}, "
             f"{args.seconds}s per page\n"
         )
