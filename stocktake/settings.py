@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "stocktake.initiatives",
     "stocktake.pages",
     "stocktake.demo",
+    "stocktake.interchange",
 ]
 
 MIDDLEWARE = [

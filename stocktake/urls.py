@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("export/", include("stocktake.interchange.urls")),
     path("favicon.ico", favicon),
     path("health/live", health_live, name="health_live"),
     path("health/ready", health_ready, name="health_ready"),

@@ -159,7 +159,8 @@ class InitiativeOut(Schema):
 
     @staticmethod
     def resolve_url(obj: Initiative, context: dict[str, Any]) -> str:
-        return context["request"].build_absolute_uri(obj.get_absolute_url())
+        request = (context or {}).get("request")
+        return request.build_absolute_uri(obj.get_absolute_url()) if request else obj.get_absolute_url()
 
 
 class SectionOut(Schema):

@@ -1,0 +1,35 @@
+"""Downloads of any filtered list of initiatives, with the same filters as the list and the API."""
+
+from __future__ import annotations
+
+import io
+
+from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from stocktake.initiatives.filtersets import filters_from_querydict
+from stocktake.initiatives.selectors import initiative_list
+from stocktake.interchange.tabular.export import csv_chunks, write_xlsx
+from stocktake.interchange.tabular.tables import TABLES
+
+
+@require_GET
+def initiatives_export(request: HttpRequest, extension: str) -> HttpResponseBase:
+    filters, _errors = filters_from_querydict(request.GET)
+    queryset = initiative_list(filters)
+    stamp = timezone.now().strftime("%Y-%m-%d")
+    if extension == "csv":
+        table = request.GET.get("table", "initiatives")
+        if table not in TABLES:
+            raise Http404(f"No table {table!r}; the tables are {', '.join(TABLES)}")
+        response = StreamingHttpResponse(csv_chunks(queryset, table), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="stocktake-{table}-{stamp}.csv"'
+        return response
+    if extension == "xlsx":
+        buffer = io.BytesIO()
+        write_xlsx(queryset, buffer)
+        buffer.seek(0)
+        return FileResponse(buffer, as_attachment=True, filename=f"stocktake-initiatives-{stamp}.xlsx")
+    raise Http404("Exports are csv or xlsx")
