@@ -1,0 +1,1 @@
+"""IATI activity files: reading them into plain records."""

@@ -1,0 +1,1 @@
+"""Text project pages (web pages saved as text) read into initiative records; see `parser`."""
