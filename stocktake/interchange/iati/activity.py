@@ -129,7 +129,8 @@ def _dated(problems: Problems, element: Any, field: str) -> str | None:
     return parsed
 
 
-def _sector(problems: Problems, element: Any, field: str) -> Sector | None:
+def _coded_share(problems: Problems, element: Any, field: str) -> tuple[str, Decimal | None] | None:
+    """The @code and @percentage of a sector, country or region; None (and a problem) without a code."""
     code = element.get("code")
     raw = element.get("percentage")
     percentage = None
@@ -138,30 +139,24 @@ def _sector(problems: Problems, element: Any, field: str) -> Sector | None:
     if not code or not (code := code.strip()):
         _missing(problems, element, field)
         return None
-    return Sector(element.get("vocabulary") or DEFAULT_VOCABULARY, code, percentage)
+    return code, percentage
+
+
+def _sector(problems: Problems, element: Any, field: str) -> Sector | None:
+    share = _coded_share(problems, element, field)
+    return Sector(element.get("vocabulary") or DEFAULT_VOCABULARY, *share) if share else None
 
 
 def _country(problems: Problems, element: Any, field: str) -> RecipientCountry | None:
-    code = element.get("code")
-    raw = element.get("percentage")
-    percentage = None
-    if raw is not None and (percentage := parse_number(raw)) is None:
-        _bad_percentage(problems, element, field, raw)
-    if not code or not (code := code.strip()):
-        _missing(problems, element, field)
-        return None
-    return RecipientCountry(code, percentage)
+    share = _coded_share(problems, element, field)
+    return RecipientCountry(*share) if share else None
 
 
 def _region(problems: Problems, element: Any, field: str) -> RecipientRegion | None:
-    code = element.get("code")
-    raw = element.get("percentage")
-    percentage = None
-    if raw is not None and (percentage := parse_number(raw)) is None:
-        _bad_percentage(problems, element, field, raw)
-    if not code or not (code := code.strip()):
-        _missing(problems, element, field)
+    share = _coded_share(problems, element, field)
+    if share is None:
         return None
+    code, percentage = share
     return RecipientRegion(code, element.get("vocabulary") or DEFAULT_VOCABULARY, percentage)
 
 
