@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -121,26 +120,6 @@ def history_record_states(
     )
     entry.save()
     return entry
-
-
-def history_record_created(
-    *, actor: Actor, objs: Iterable[models.Model], parent: models.Model | None = None
-) -> int:
-    """Records the creation of many objects in one query (for batch services)."""
-    entries = [
-        _entry(
-            actor=actor,
-            action=ChangeAction.CREATE,
-            obj=obj,
-            before=None,
-            after=snapshot(obj),
-            parent=parent,
-            note="",
-        )
-        for obj in objs
-    ]
-    HistoryEntry.objects.bulk_create(entries, batch_size=500)
-    return len(entries)
 
 
 def save_with_history(obj: M, *, actor: Actor, parent: models.Model | None = None, note: str = "") -> M:

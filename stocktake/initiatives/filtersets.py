@@ -82,9 +82,6 @@ class InitiativeFilters(BaseModel):
             k: v for k, v in self.model_dump(mode="json").items() if v not in ("", None, []) and k != "sort"
         }
 
-    def is_empty(self) -> bool:
-        return not self.active()
-
 
 def filters_from_querydict(data: Any) -> tuple[InitiativeFilters, list[str]]:
     """Reads filters from a web query string, dropping what is invalid and saying what was dropped."""

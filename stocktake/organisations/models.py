@@ -61,10 +61,6 @@ class Organisation(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("organisations:detail", args=[self.slug])
 
-    @property
-    def display_name(self) -> str:
-        return str(self)
-
     def clean(self) -> None:
         self.name_normalised = normalise_name(self.name)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.db.models import QuerySet
 from django.utils.translation import get_language
 
 from stocktake.vocabularies.models import (
@@ -88,14 +87,6 @@ def region_and_descendants(code: str) -> set[str]:
         found.add(current)
         stack.extend(children.get(current, []))
     return found
-
-
-def countries_in_use() -> QuerySet[Country]:
-    return Country.objects.filter(initiative_links__isnull=False).distinct()
-
-
-def sdg_targets_of(goal: SdgGoal) -> QuerySet[SdgTarget]:
-    return goal.targets.all()
 
 
 def clear_caches() -> None:
