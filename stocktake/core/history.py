@@ -151,3 +151,20 @@ def delete_with_history(
     )
     obj.delete()
     entry.save()
+
+
+def history_record_many(
+    *,
+    actor: Actor,
+    changes: list[tuple[str, models.Model, dict | None, dict | None]],
+    note: str = "",
+) -> None:
+    """Records many changes in one insert, for batch services: (action, object, before, after) each.
+
+    ``after`` is given explicitly, so a batch can record a record's state with its child rows.
+    """
+    entries = [
+        _entry(actor=actor, action=action, obj=obj, before=before, after=after, parent=None, note=note)
+        for action, obj, before, after in changes
+    ]
+    HistoryEntry.objects.bulk_create(entries, batch_size=500)

@@ -78,8 +78,8 @@ class FundingSource(models.Model):
 class Initiative(TimeStampedModel):
     """A project, partnership, PPP, programme, commitment or event: the registry's main record."""
 
-    code = models.CharField(_("code"), max_length=64)
-    code_normalised = models.CharField(max_length=64, unique=True, editable=False)
+    code = models.CharField(_("code"), max_length=200)
+    code_normalised = models.CharField(max_length=200, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=500)
     title_translations = models.JSONField(default=dict, blank=True)
@@ -541,3 +541,71 @@ class Conflict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative_id} {self.field}"
+
+
+class IatiActivity(models.Model):
+    """What an imported IATI activity said that the registry's own fields do not hold.
+
+    Kept per initiative so that an export gives back what was imported: the publisher (reporting-org),
+    the activity's attributes, policy markers, contact details, tags and related activities the
+    registry cannot link, and every element not mapped yet (results, locations, ...) verbatim.
+    ``fingerprint`` is a digest of the activity as read, so a re-import of the same activity is
+    recognised as unchanged without comparing rows.
+    """
+
+    initiative = models.OneToOneField(Initiative, on_delete=models.CASCADE, related_name="iati")
+    identifier = models.CharField(_("IATI identifier"), max_length=200, unique=True)
+    reporting_org = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="reported_activities"
+    )
+    reporting_org_ref = models.CharField(max_length=150, blank=True)
+    reporting_org_type = models.CharField(max_length=4, blank=True)
+    reporting_org_name = models.JSONField(default=dict, blank=True)
+    reporting_org_secondary = models.CharField(max_length=5, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    scope_code = models.CharField(max_length=2, blank=True, help_text=_("IATI ActivityScope code"))
+    policy_markers = models.JSONField(default=list, blank=True)
+    contact_info = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True)  # tags of vocabularies the registry does not hold
+    places = models.JSONField(default=list, blank=True)  # regions of vocabularies other than UN M49
+    related = models.JSONField(default=list, blank=True)  # related activities not in the registry
+    unmapped_xml = models.JSONField(default=list, blank=True)
+    fingerprint = models.CharField(max_length=64)
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("IATI activity data")
+
+    def __str__(self) -> str:
+        return self.identifier
+
+
+class Transaction(models.Model):
+    """A financial transaction of an initiative, as its IATI publisher reported it.
+
+    Provider and receiver stay as the file names them (ref, type, name, activity id): transactions
+    name thousands of counterparts, which are not turned into registry organisations.
+    """
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="transactions")
+    position = models.PositiveIntegerField(default=0)
+    type = models.CharField(_("type"), max_length=2, help_text=_("IATI TransactionType code"))
+    date = models.DateField(_("date"), null=True, blank=True)
+    value = models.DecimalField(_("value"), max_digits=24, decimal_places=6)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    value_date = models.DateField(null=True, blank=True)
+    ref = models.CharField(max_length=200, blank=True)
+    humanitarian = models.CharField(max_length=5, blank=True)
+    description = models.JSONField(default=dict, blank=True)
+    provider = models.JSONField(null=True, blank=True)
+    receiver = models.JSONField(null=True, blank=True)
+    sectors = models.JSONField(default=list, blank=True)
+    countries = models.JSONField(default=list, blank=True)
+    regions = models.JSONField(default=list, blank=True)
+    unmapped_xml = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.currency} {self.value}"

@@ -27,6 +27,7 @@ from stocktake.interchange.iati.records import (
     DocumentLink,
     Narratives,
     OrgRef,
+    OtherIdentifier,
     ParticipatingOrg,
     PolicyMarker,
     ReadError,
@@ -45,7 +46,11 @@ from stocktake.interchange.iati.values import (
     narratives,
     parse_date,
     parse_number,
+    st,
 )
+
+_ST_SECTION, _ST_HEADING, _ST_ROLE, _ST_PRECISION = st("section"), st("heading"), st("role"), st("precision")
+_ST_SCOPE, _ST_LABEL, _ST_INHERITED, _ST_SCHEME = st("scope"), st("label"), st("inherited"), st("scheme")
 
 DEFAULT_VOCABULARY = "1"
 DEFAULT_DESCRIPTION_TYPE = "1"
@@ -182,7 +187,14 @@ def _title(element: Any, record: ActivityRecord, problems: Problems) -> None:
 
 def _description(element: Any, record: ActivityRecord, problems: Problems) -> None:
     kind = element.get("type") or DEFAULT_DESCRIPTION_TYPE
-    record.descriptions.append(Description(kind, narratives(element, record.default_language)))
+    record.descriptions.append(
+        Description(
+            kind,
+            narratives(element, record.default_language),
+            element.get(_ST_SECTION),
+            element.get(_ST_HEADING),
+        )
+    )
 
 
 def _participating_org(element: Any, record: ActivityRecord, problems: Problems) -> None:
@@ -193,8 +205,21 @@ def _participating_org(element: Any, record: ActivityRecord, problems: Problems)
             type=element.get("type"),
             name=narratives(element, record.default_language),
             activity_id=element.get("activity-id"),
+            stocktake_role=element.get(_ST_ROLE),
         )
     )
+
+
+def _other_identifier(element: Any, record: ActivityRecord, problems: Problems) -> None:
+    if len(element):
+        # An owner-org the model cannot hold: kept whole, so an export gives it back as it was.
+        record.unmapped_xml.append(etree.tostring(element, encoding="unicode", with_tail=False))
+        return
+    ref = element.get("ref")
+    if not ref or not (ref := ref.strip()):
+        _missing(problems, element, "other-identifier", "ref")
+        return
+    record.other_identifiers.append(OtherIdentifier(ref, element.get("type"), element.get(_ST_SCHEME)))
 
 
 def _status(element: Any, record: ActivityRecord, problems: Problems) -> None:
@@ -203,6 +228,7 @@ def _status(element: Any, record: ActivityRecord, problems: Problems) -> None:
 
 def _scope(element: Any, record: ActivityRecord, problems: Problems) -> None:
     record.scope = element.get("code")
+    record.stocktake_scope = element.get(_ST_SCOPE)
 
 
 def _activity_date(element: Any, record: ActivityRecord, problems: Problems) -> None:
@@ -212,6 +238,8 @@ def _activity_date(element: Any, record: ActivityRecord, problems: Problems) -> 
         _missing(problems, element, "activity-date", "type")
     elif value is not None and kind not in record.dates:
         record.dates[kind] = value
+        if precision := element.get(_ST_PRECISION):
+            record.date_precisions[kind] = precision
 
 
 def _recipient_country(element: Any, record: ActivityRecord, problems: Problems) -> None:
@@ -237,7 +265,14 @@ def _tag(element: Any, record: ActivityRecord, problems: Problems) -> None:
     if not code or not (code := code.strip()):
         _missing(problems, element, "tag")
         return
-    record.tags.append(Tag(element.get("vocabulary"), code, narratives(element, record.default_language)))
+    record.tags.append(
+        Tag(
+            element.get("vocabulary"),
+            code,
+            narratives(element, record.default_language),
+            element.get("vocabulary-uri"),
+        )
+    )
 
 
 def _policy_marker(element: Any, record: ActivityRecord, problems: Problems) -> None:
@@ -259,14 +294,17 @@ def _related_activity(element: Any, record: ActivityRecord, problems: Problems) 
 
 def _budget(element: Any, record: ActivityRecord, problems: Problems) -> None:
     start = end = value = None
+    ends: dict[str, Any] = {}
     for child in element:
         tag = child.tag
         if tag == "value":
             value = child
         elif tag == "period-start":
             start = _dated(problems, child, "budget/period-start")
+            ends["start"] = child
         elif tag == "period-end":
             end = _dated(problems, child, "budget/period-end")
+            ends["end"] = child
     amount = _money(problems, value, element, "budget/value")
     if amount is None or value is None:
         return
@@ -279,6 +317,11 @@ def _budget(element: Any, record: ActivityRecord, problems: Problems) -> None:
             value=amount,
             currency=value.get("currency") or record.default_currency,
             value_date=_value_date(problems, value, "budget/value"),
+            label=element.get(_ST_LABEL) or "",
+            start_precision=ends["start"].get(_ST_PRECISION) if "start" in ends else None,
+            end_precision=ends["end"].get(_ST_PRECISION) if "end" in ends else None,
+            start_inherited="start" in ends and ends["start"].get(_ST_INHERITED) == "true",
+            end_inherited="end" in ends and ends["end"].get(_ST_INHERITED) == "true",
         )
     )
 
@@ -406,6 +449,7 @@ _HANDLERS: dict[str, Callable[[Any, ActivityRecord, Problems], None]] = {
     "title": _title,
     "description": _description,
     "participating-org": _participating_org,
+    "other-identifier": _other_identifier,
     "activity-status": _status,
     "activity-date": _activity_date,
     "activity-scope": _scope,

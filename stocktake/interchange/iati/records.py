@@ -17,10 +17,15 @@ Narratives = dict[str, str]
 
 
 class Description(NamedTuple):
-    """One description; IATI's DescriptionType code, "1" (general) when the file gives none."""
+    """One description; IATI's DescriptionType code, "1" (general) when the file gives none.
+
+    section and heading are Stocktake's own (stocktake:section, stocktake:heading) on files it wrote.
+    """
 
     type: str
     text: Narratives
+    section: str | None = None
+    heading: str | None = None
 
 
 class RecipientCountry(NamedTuple):
@@ -48,6 +53,13 @@ class Tag(NamedTuple):
     vocabulary: str | None
     code: str
     text: Narratives
+    vocabulary_uri: str | None = None
+
+
+class OtherIdentifier(NamedTuple):
+    ref: str
+    type: str | None
+    scheme: str | None = None  # stocktake:scheme
 
 
 class PolicyMarker(NamedTuple):
@@ -81,6 +93,7 @@ class ParticipatingOrg(OrgRef):
     """A participating organisation: role is an OrganisationRole code; activity_id is @activity-id."""
 
     role: str | None
+    stocktake_role: str | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -92,6 +105,12 @@ class Budget:
     value: Decimal
     currency: str | None
     value_date: str | None
+    label: str = ""  # stocktake:label
+    # stocktake:precision of each end, and stocktake:inherited (the end was the initiative's date)
+    start_precision: str | None = None
+    end_precision: str | None = None
+    start_inherited: bool = False
+    end_inherited: bool = False
 
 
 @dataclass(slots=True, kw_only=True)
@@ -152,7 +171,10 @@ class ActivityRecord:
     participating_orgs: list[ParticipatingOrg] = field(default_factory=list)
     status: str | None = None
     dates: dict[str, str] = field(default_factory=dict)
+    date_precisions: dict[str, str] = field(default_factory=dict)  # stocktake:precision by date type
     scope: str | None = None
+    stocktake_scope: str | None = None
+    other_identifiers: list[OtherIdentifier] = field(default_factory=list)
     recipient_countries: list[RecipientCountry] = field(default_factory=list)
     recipient_regions: list[RecipientRegion] = field(default_factory=list)
     sectors: list[Sector] = field(default_factory=list)

@@ -10,6 +10,15 @@ from typing import Any
 from stocktake.interchange.iati.records import Narratives
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# Stocktake's own attributes on the files it writes (see writer.py), read back on import.
+STOCKTAKE_NAMESPACE = "https://stocktake.example.org/ns/iati-extension/1"
+
+
+def st(name: str) -> str:
+    """An attribute name in Stocktake's namespace, as lxml spells it."""
+    return f"{{{STOCKTAKE_NAMESPACE}}}{name}"
+
+
 NUMBER_HINT = "expected a number like 1234.56"
 DATE_HINT = "expected a date like 2013-09-01"
 

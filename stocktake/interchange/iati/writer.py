@@ -42,20 +42,23 @@ from stocktake.initiatives.choices import (
 )
 from stocktake.initiatives.models import (
     Document,
+    IatiActivity,
     Initiative,
     InitiativeCountry,
     InitiativeRegion,
     InitiativeRelation,
     Section,
+    Transaction,
 )
 from stocktake.initiatives.rows import InitiativeRow
+from stocktake.interchange.iati.values import STOCKTAKE_NAMESPACE
 from stocktake.interchange.tabular.export import row_chunks
 
 IATI_VERSION = "2.03"
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema" / IATI_VERSION
 ACTIVITIES_SCHEMA = SCHEMA_DIR / "iati-activities-schema.xsd"
 
-NAMESPACE = "https://stocktake.example.org/ns/iati-extension/1"
+NAMESPACE = STOCKTAKE_NAMESPACE
 NSMAP = {"stocktake": NAMESPACE}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 VOCABULARY_URIS = {
@@ -165,6 +168,8 @@ class _Extras:
     codes: dict[int, str] = field(default_factory=dict)  # parents' codes by id
     children: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     relations: dict[int, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    iati: dict[int, IatiActivity] = field(default_factory=dict)
+    transactions: dict[int, list[Transaction]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def read(cls, rows: list[InitiativeRow]) -> _Extras:
@@ -191,7 +196,37 @@ class _Extras:
         relations = InitiativeRelation.objects.filter(from_initiative_id__in=ids).order_by("type", "pk")
         for pk, type, code in relations.values_list("from_initiative_id", "type", "to_initiative__code"):
             extras.relations[pk].append((type, code))
+        extras.iati = {
+            data.initiative_id: data for data in IatiActivity.objects.filter(initiative_id__in=ids)
+        }
+        for item in Transaction.objects.filter(initiative_id__in=ids).order_by(
+            "initiative_id", "position", "pk"
+        ):
+            extras.transactions[item.initiative_id].append(item)
         return extras
+
+
+# contact-info's children in the schema's order; those holding narratives.
+CONTACT_ORDER = (
+    "organisation",
+    "department",
+    "person-name",
+    "job-title",
+    "telephone",
+    "email",
+    "website",
+    "mailing-address",
+)
+CONTACT_NARRATIVES = frozenset({"organisation", "department", "person-name", "job-title", "mailing-address"})
+
+
+def _verbatim_by_tag(fragments: list[str]) -> dict[str, list[Any]]:
+    """Elements kept verbatim on import, parsed back (safely) and grouped by tag, in file order."""
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for fragment in fragments:
+        element = etree.fromstring(fragment, _safe_parser())
+        grouped[element.tag].append(element)
+    return grouped
 
 
 def _iso(value: PartialDate) -> str:
@@ -264,22 +299,25 @@ class _ActivityBuilder:
 
     def build(self) -> Any:
         initiative = self.initiative
+        data = self.extras.iati.get(initiative.pk)
+        self.data = data
+        self.verbatim_left = _verbatim_by_tag(data.unmapped_xml if data else [])
         activity = etree.Element("iati-activity", nsmap=NSMAP)
+        for name, value in (data.attributes if data else {}).items():
+            if name != "last-updated-datetime" and not name.startswith(f"{{{NAMESPACE}}}"):
+                activity.set(name, self.clean(value))
         if initiative.updated:
             activity.set("last-updated-datetime", initiative.updated.isoformat(timespec="seconds"))
         if self.language:
             activity.set(XML_LANG, self.clean(self.language))
-        if self.row.budgets:
+        if self.row.budgets and not activity.get("default-currency"):
             activity.set("default-currency", self.row.budgets[0].currency)
         activity.set(_st("kind"), initiative.kind)
         if initiative.outcome:
             activity.set(_st("outcome"), initiative.outcome)
 
         self.add(activity, "iati-identifier", text=initiative.code)
-        reporting = self.add(
-            activity, "reporting-org", {"ref": self.reporting_org.ref, "type": self.reporting_org.type}
-        )
-        self.narrative(reporting, self.reporting_org.name)
+        self.reporting(activity)
         self.title(activity)
         self.descriptions(activity)
         self.participating_orgs(activity)
@@ -293,15 +331,15 @@ class _ActivityBuilder:
                     _st("scheme"): identifier.scheme,
                 },
             )
+        self.verbatim(activity, "other-identifier")
         self.add(activity, "activity-status", {"code": initiative.status})
         self.dates(activity)
-        if initiative.scope:
-            self.add(
-                activity,
-                "activity-scope",
-                {"code": SCOPE_CODES[initiative.scope], _st("scope"): initiative.scope},
-            )
+        self.contacts(activity)
+        scope_code = data.scope_code if data and data.scope_code else SCOPE_CODES.get(initiative.scope)
+        if scope_code:
+            self.add(activity, "activity-scope", {"code": scope_code, _st("scope"): initiative.scope})
         self.places(activity)
+        self.verbatim(activity, "location")
         for sector in sorted(initiative.sectors.all(), key=lambda sector: sector.pk):
             self.add(
                 activity,
@@ -313,12 +351,114 @@ class _ActivityBuilder:
                 },
             )
         self.tags(activity)
+        self.verbatim(activity, "country-budget-items", "humanitarian-scope")
+        for vocabulary, code, significance in data.policy_markers if data else []:
+            self.add(
+                activity,
+                "policy-marker",
+                {"vocabulary": vocabulary, "code": code, "significance": significance},
+            )
+        self.verbatim(
+            activity,
+            "collaboration-type",
+            "default-flow-type",
+            "default-finance-type",
+            "default-aid-type",
+            "default-tied-status",
+        )
         self.budgets(activity)
+        self.verbatim(activity, "budget", "planned-disbursement", "capital-spend")
+        self.transactions(activity)
         self.document_links(activity)
         self.related_activities(activity)
+        self.verbatim(activity, "legacy-data", "conditions", "result", "crs-add", "fss")
+        for elements in self.verbatim_left.values():  # publishers' own elements go last, as the schema wants
+            activity.extend(elements)
         if self._cleaned:
             self.notes.append(_("characters XML cannot hold were removed from its text"))
         return activity
+
+    def verbatim(self, parent: Any, *tags: str) -> None:
+        """The elements kept as imported, at their place in the schema's order."""
+        for tag in tags:
+            parent.extend(self.verbatim_left.pop(tag, []))
+
+    def narratives(self, parent: Any, texts: dict[str, str]) -> None:
+        for language, text in texts.items():
+            self.narrative(parent, text, None if language in ("", self.language) else language)
+
+    def reporting(self, activity: Any) -> None:
+        data = self.data
+        if data is None or not (data.reporting_org_ref or data.reporting_org_name):
+            reporting = self.add(
+                activity, "reporting-org", {"ref": self.reporting_org.ref, "type": self.reporting_org.type}
+            )
+            self.narrative(reporting, self.reporting_org.name)
+            return
+        reporting = self.add(
+            activity,
+            "reporting-org",
+            {
+                "ref": data.reporting_org_ref or self.reporting_org.ref,
+                "type": data.reporting_org_type or self.reporting_org.type,
+            },
+        )
+        self.narratives(reporting, data.reporting_org_name)
+
+    def contacts(self, activity: Any) -> None:
+        for contact in self.data.contact_info if self.data else []:
+            element = self.add(activity, "contact-info", {"type": contact.get("type")})
+            for tag in CONTACT_ORDER:
+                if tag not in contact:
+                    continue
+                for text in contact[tag].split("\n") if tag in CONTACT_NARRATIVES else [contact[tag]]:
+                    if tag in CONTACT_NARRATIVES:
+                        self.narrative(self.add(element, tag), text)
+                    else:
+                        self.add(element, tag, text=text)
+
+    def org(self, parent: Any, tag: str, org: dict[str, Any] | None) -> None:
+        if not org:
+            return
+        id_attribute = "provider-activity-id" if tag == "provider-org" else "receiver-activity-id"
+        element = self.add(
+            parent,
+            tag,
+            {"ref": org.get("ref"), "type": org.get("type"), id_attribute: org.get("activity_id")},
+        )
+        self.narratives(element, org.get("name") or {})
+
+    def transactions(self, activity: Any) -> None:
+        for item in self.extras.transactions[self.initiative.pk]:
+            element = self.add(activity, "transaction", {"ref": item.ref, "humanitarian": item.humanitarian})
+            self.add(element, "transaction-type", {"code": item.type})
+            if item.date:
+                self.add(element, "transaction-date", {"iso-date": item.date.isoformat()})
+            self.add(
+                element,
+                "value",
+                {
+                    "currency": item.currency,
+                    "value-date": (item.value_date or item.date or self.initiative.updated).isoformat()[:10],
+                },
+                _decimal(item.value),
+            )
+            if item.description:
+                self.narratives(self.add(element, "description"), item.description)
+            self.org(element, "provider-org", item.provider)
+            self.org(element, "receiver-org", item.receiver)
+            fragments = _verbatim_by_tag(item.unmapped_xml)
+            element.extend(fragments.pop("disbursement-channel", []))
+            for vocabulary, code, _share in item.sectors:
+                self.add(element, "sector", {"vocabulary": vocabulary, "code": code})
+            for code, _share in item.countries:
+                self.add(element, "recipient-country", {"code": code})
+            for code, vocabulary, _share in item.regions:
+                self.add(element, "recipient-region", {"code": code, "vocabulary": vocabulary})
+            for tag in ("flow-type", "finance-type", "aid-type", "tied-status"):
+                element.extend(fragments.pop(tag, []))
+            for elements in fragments.values():
+                element.extend(elements)
 
     def title(self, activity: Any) -> None:
         title = self.add(activity, "title")
@@ -371,6 +511,7 @@ class _ActivityBuilder:
 
     def places(self, activity: Any) -> None:
         pk = self.initiative.pk
+        extra = self.data.places if self.data else []
         for country in self.row.countries:
             percentage = self.extras.country_percentages.get((pk, country.code))
             self.add(
@@ -378,6 +519,9 @@ class _ActivityBuilder:
                 "recipient-country",
                 {"code": country.code, "percentage": None if percentage is None else _decimal(percentage)},
             )
+        for kind, code, percentage, *_vocabulary in extra:
+            if kind == "country":
+                self.add(activity, "recipient-country", {"code": code, "percentage": percentage})
         for region in self.row.regions:
             percentage = self.extras.region_percentages.get((pk, region.pk))
             self.add(
@@ -389,6 +533,17 @@ class _ActivityBuilder:
                     "percentage": None if percentage is None else _decimal(percentage),
                 },
             )
+        for kind, code, percentage, *vocabulary in extra:
+            if kind == "region":
+                self.add(
+                    activity,
+                    "recipient-region",
+                    {
+                        "code": code,
+                        "vocabulary": vocabulary[0] if vocabulary else None,
+                        "percentage": percentage,
+                    },
+                )
 
     def tag(self, activity: Any, vocabulary: str, code: str, uri: str | None = None) -> Any:
         return self.add(activity, "tag", {"vocabulary": vocabulary, "vocabulary-uri": uri, "code": code})
@@ -412,6 +567,11 @@ class _ActivityBuilder:
         for slug, name in self.extras.tags[self.initiative.pk]:
             element = self.tag(activity, TAG_VOCABULARY_REPORTING_ORG, slug, VOCABULARY_URIS["tags"])
             self.narrative(element, name)
+        for vocabulary, code, texts, uri in self.data.tags if self.data else []:
+            element = self.add(
+                activity, "tag", {"vocabulary": vocabulary, "vocabulary-uri": uri, "code": code}
+            )
+            self.narratives(element, texts)
 
     def budgets(self, activity: Any) -> None:
         for budget in self.row.budgets:
@@ -483,6 +643,11 @@ class _ActivityBuilder:
             self.add(activity, "related-activity", {"ref": code, "type": RelationType.CHILD})
         for type, code in self.extras.relations[pk]:
             self.add(activity, "related-activity", {"ref": code, "type": type})
+        written = {(element.get("type"), element.get("ref")) for element in activity.iter("related-activity")}
+        for type, ref in self.data.related if self.data else []:
+            if (type, ref) not in written:
+                written.add((type, ref))
+                self.add(activity, "related-activity", {"ref": ref, "type": type})
 
 
 def write_activities(

@@ -164,7 +164,7 @@ def test_the_standards_annotated_example_maps_to_the_record() -> None:
     ]
     assert record.tags == [
         Tag("1", "1", {"en": "A description of the tag"}),
-        Tag("99", "T1", {"en": "A description of the tag"}),
+        Tag("99", "T1", {"en": "A description of the tag"}, "http://example.com/vocab.html"),
     ]
     assert record.policy_markers == [
         PolicyMarker("1", "2", "3"),

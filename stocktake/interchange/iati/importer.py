@@ -1,0 +1,860 @@
+"""Importing IATI activity files (2.01 to 2.03) into the registry.
+
+The reader streams the file into plain records; each record is checked and turned into an initiative
+draft (the registry's fields and child rows, unsaved), and drafts are written a batch at a time by the
+batch service, which records the history. What the registry has no field for is kept verbatim on the
+initiative's IATI data, so an export gives it back.
+
+Identity is the iati-identifier: an activity already imported from the same publisher is updated when
+it changed and left alone when it did not (its digest is kept); one that another publisher reported, or
+that appears twice in the file, is reported as a duplicate and not written. A file is imported in one
+transaction: a file that breaks mid-way leaves nothing behind; activities with problems are refused and
+the others imported, or nothing at all with ``all_or_nothing``; a dry run rolls everything back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, models, transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from stocktake.core.choices import Basis, ChangeAction
+from stocktake.core.history import Actor, history_record_many, save_with_history, snapshot
+from stocktake.core.partial_dates import DatePrecision, PartialDate
+from stocktake.core.text import normalise_code
+from stocktake.initiatives.batch import InitiativeDraft, initiatives_write_batch
+from stocktake.initiatives.choices import Kind, Outcome, PartnerRole, RelationType, Scope, SectionKind
+from stocktake.initiatives.models import (
+    Budget,
+    Document,
+    IatiActivity,
+    Initiative,
+    InitiativeActionLine,
+    InitiativeCountry,
+    InitiativeCountryGroup,
+    InitiativeIdentifier,
+    InitiativeRegion,
+    InitiativeRelation,
+    InitiativeSdgGoal,
+    InitiativeSdgTarget,
+    InitiativeSector,
+    Participation,
+    Section,
+    Tag,
+    Transaction,
+)
+from stocktake.interchange.iati.reader import IatiFileError, read_activities
+from stocktake.interchange.iati.records import ActivityRecord, Narratives, OrgRef, ReadError
+from stocktake.interchange.organisations import OrganisationMatcher
+from stocktake.interchange.reports import ImportOptions, ImportReport, Problem, Progress, no_progress
+from stocktake.vocabularies.models import ActionLine, Country, CountryGroup, Region, SdgGoal, SdgTarget
+from stocktake.vocabularies.selectors import is_code
+
+BATCH_SIZE = 500
+IATI_ROLES = {"1": PartnerRole.FUNDING, "2": PartnerRole.ACCOUNTABLE, "3": PartnerRole.EXTENDING}
+IATI_ROLES["4"] = PartnerRole.IMPLEMENTING
+# ActivityScope -> the registry's scope (the IATI code itself is kept too).
+SCOPES = {"1": Scope.INTERNATIONAL, "2": Scope.REGIONAL, "3": Scope.INTERNATIONAL, "4": Scope.NATIONAL}
+SCOPES |= {code: Scope.SUB_NATIONAL for code in ("5", "6", "7", "8")}
+DATE_FIELDS = {"1": "planned_start", "2": "actual_start", "3": "planned_end", "4": "actual_end"}
+SECTOR_SDG_GOAL, SECTOR_SDG_TARGET = "7", "8"
+TAG_SDG_GOAL, TAG_SDG_TARGET, TAG_OWN = "2", "3", "99"
+REGION_UN_M49 = "2"
+OTHER_IDENTIFIER_INTERNAL = "A1"
+TAGS_URI_SUFFIXES = {
+    "country-groups": "country-groups",
+    "wsis-action-lines": "action-lines",
+    "tags": "tags",
+}
+DESCRIPTION_HEADINGS = {"1": "Description", "3": "Target groups", "4": "Other"}
+MAX_TITLE = Initiative._meta.get_field("title").max_length or 500
+
+
+class Refused(Exception):
+    """An activity that cannot be imported; the message says why, with the place."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _first(text: Narratives, language: str) -> str:
+    """The text in the activity's language, else the first one given."""
+    if language in text:
+        return text[language]
+    return next(iter(text.values()), "")
+
+
+def _date(iso: str | None, precision: str | None = None) -> PartialDate | None:
+    if not iso:
+        return None
+    day = date.fromisoformat(iso)
+    if precision in (DatePrecision.YEAR, DatePrecision.MONTH):
+        return PartialDate(day, precision)
+    return PartialDate(day, DatePrecision.DAY)
+
+
+def _org(org: OrgRef | None) -> dict[str, Any] | None:
+    if org is None:
+        return None
+    return {"ref": org.ref, "type": org.type, "name": org.name, "activity_id": org.activity_id}
+
+
+def _percentage(value: Decimal | None, what: str) -> Decimal | None:
+    if value is not None and not 0 <= value <= 100:
+        raise Refused(
+            _("%(what)s percentage %(value)s is not between 0 and 100") % {"what": what, "value": value}
+        )
+    return value
+
+
+def _check(list_name: str, value: str | None, what: str) -> None:
+    if value and not is_code(list_name, value):
+        raise Refused(
+            _("%(what)s %(value)r is not an IATI %(list)s code")
+            % {"what": what, "value": value, "list": list_name}
+        )
+
+
+def fingerprint(record: ActivityRecord) -> str:
+    """A digest of everything the activity says (not where it sits in the file)."""
+    line, record.line = record.line, 0
+    try:
+        return hashlib.sha256(repr(record).encode("utf-8", "surrogatepass")).hexdigest()
+    finally:
+        record.line = line
+
+
+class _Vocabularies:
+    """The vocabularies an import checks against, read once."""
+
+    def __init__(self) -> None:
+        self.countries = set(Country.objects.values_list("code", flat=True))
+        self.regions = dict(Region.objects.values_list("code", "pk"))
+        self.groups = set(CountryGroup.objects.values_list("code", flat=True))
+        self.action_lines = dict(ActionLine.objects.values_list("code", "pk"))
+        self.goals = {str(number): pk for number, pk in SdgGoal.objects.values_list("number", "pk")}
+        self.targets = {
+            code: (pk, goal) for code, pk, goal in SdgTarget.objects.values_list("code", "pk", "goal_id")
+        }
+        self.tags = dict(Tag.objects.values_list("slug", "pk"))
+
+
+class IatiImport:
+    def __init__(self, *, actor: Actor, options: ImportOptions, report: ImportReport, source: str) -> None:
+        self.actor = actor
+        self.options = options
+        self.report = report
+        self.source = source
+        self.vocabularies = _Vocabularies()
+        self.organisations = OrganisationMatcher(actor=actor, report=report, source=source)
+        self.seen: dict[str, int] = {}  # identifier -> line of its first appearance in this file
+        self.by_identifier: dict[str, int] = {}  # identifiers imported by this run -> initiative id
+        self.links: list[tuple[int, str, str, int]] = []  # initiative id, type, ref, line
+        self.pending: list[tuple[InitiativeDraft, ActivityRecord]] = []
+        self.taken: dict[str, str] = {}  # normalised codes of the batch already in use -> their code
+        # Tags and places of vocabularies the registry does not hold, for the activity being drafted.
+        self.extra_tags: list[Any] = []
+        self.extra_places: list[Any] = []
+
+    # -- reading ------------------------------------------------------------------------------------
+
+    def on_read_error(self, error: ReadError) -> None:
+        place = _("line %(line)s") % {"line": error.line} if error.line else ""
+        place = f"{place} ({error.field})" if place else error.field
+        problem = Problem(place, error.message, error.identifier or "")
+        if error.activity_skipped:
+            self.report.refused.append(problem)
+        else:
+            self.report.warnings.append(problem)
+
+    def place(self, record: ActivityRecord, line: int | None = None) -> str:
+        return _("activity %(identifier)s (line %(line)s)") % {
+            "identifier": record.identifier,
+            "line": line or record.line,
+        }
+
+    def run(self, path: Path, progress: Progress) -> None:
+        total = os.path.getsize(path)
+        buffer: list[ActivityRecord] = []
+        with path.open("rb") as stream:
+            for record in read_activities(stream, on_error=self.on_read_error):
+                buffer.append(record)
+                if len(buffer) >= BATCH_SIZE:
+                    self.process(buffer)
+                    buffer = []
+                    progress(stream.tell(), total, _("activities"))
+        self.process(buffer)
+        self.resolve_links()
+        progress(total, total, _("activities"))
+
+    def process(self, records: list[ActivityRecord]) -> None:
+        """Drafts and writes a batch, looking up what is stored in one query per table."""
+        identifiers = [record.identifier for record in records]
+        stored = {
+            data.identifier: data
+            for data in IatiActivity.objects.filter(identifier__in=identifiers).select_related("initiative")
+        }
+        normalised = {normalise_code(identifier) for identifier in identifiers}
+        self.taken = dict(
+            Initiative.objects.filter(code_normalised__in=normalised).values_list("code_normalised", "code")
+        )
+        self.taken |= dict(
+            InitiativeIdentifier.objects.filter(normalised__in=normalised).values_list(
+                "normalised", "initiative__code"
+            )
+        )
+        for record in records:
+            self.take(record, stored.get(record.identifier))
+        self.flush()
+
+    # -- one activity -------------------------------------------------------------------------------
+
+    def take(self, record: ActivityRecord, stored: IatiActivity | None) -> None:
+        identifier = record.identifier
+        if len(identifier) > 200:
+            self.report.refused.append(
+                Problem(
+                    self.place(record),
+                    _("the iati-identifier is longer than 200 characters"),
+                    identifier[:200],
+                )
+            )
+            return
+        if identifier in self.seen:
+            self.report.duplicates.append(
+                Problem(
+                    self.place(record),
+                    _(
+                        "the identifier appears again in this file (first on line %(line)s); "
+                        "not imported again"
+                    )
+                    % {"line": self.seen[identifier]},
+                    identifier,
+                )
+            )
+            return
+        self.seen[identifier] = record.line
+        digest = fingerprint(record)
+        if stored is not None:
+            publisher = (record.reporting_org.ref or "").strip() if record.reporting_org else ""
+            if stored.reporting_org_ref and publisher and stored.reporting_org_ref != publisher:
+                self.report.duplicates.append(
+                    Problem(
+                        self.place(record),
+                        _(
+                            "%(publisher)s reports an identifier already imported from %(other)s; "
+                            "not overwritten"
+                        )
+                        % {"publisher": publisher, "other": stored.reporting_org_ref},
+                        identifier,
+                    )
+                )
+                return
+            if stored.fingerprint == digest:
+                self.report.unchanged.append(identifier)
+                self.by_identifier[identifier] = stored.initiative_id
+                return
+        try:
+            draft = self.draft(record, digest, stored.initiative if stored else None)
+        except Refused as refusal:
+            self.report.refused.append(Problem(self.place(record, refusal.line), str(refusal), identifier))
+            return
+        self.pending.append((draft, record))
+
+    def draft(self, record: ActivityRecord, digest: str, initiative: Initiative | None) -> InitiativeDraft:
+        self.extra_tags, self.extra_places = [], []
+        language = record.default_language or "en"
+        code = record.identifier
+        code_normalised = normalise_code(code)
+        if not code_normalised:
+            raise Refused(_("the iati-identifier has no letter or digit"))
+        if initiative is None:
+            taken = self.taken.get(code_normalised)
+            if taken:
+                raise Refused(
+                    _("the code %(code)s is already taken by the initiative %(other)s")
+                    % {"code": code, "other": taken}
+                )
+            initiative = Initiative(code=code, code_normalised=code_normalised)
+            self.taken[code_normalised] = code  # a later activity of the batch may not take it again
+        children: list[Any] = []
+        attributes = record.attributes
+        kind = attributes.get(_st("kind"), "")
+        initiative.kind = kind if kind in Kind.values else Kind.PROJECT
+        outcome = attributes.get(_st("outcome"), "")
+        initiative.outcome = outcome if outcome in Outcome.values else ""
+        initiative.language = language[:8]
+
+        title = _first(record.titles, language).strip()
+        if not title:
+            raise Refused(_("the activity has no title"))
+        if len(title) > MAX_TITLE:
+            children.append(
+                Section(kind=SectionKind.OTHER, heading="Full title", text=title, language=language)
+            )
+            title = title[: MAX_TITLE - 1] + "…"
+        initiative.title = title
+        initiative.title_translations = {
+            lang: text for lang, text in record.titles.items() if lang != language and len(text) <= MAX_TITLE
+        }
+        _check("ActivityStatus", record.status, _("activity-status"))
+        initiative.status = record.status or ""
+        initiative.scope = (
+            record.stocktake_scope
+            if record.stocktake_scope in Scope.values
+            else SCOPES.get(record.scope or "", "")
+        )
+        for kind_code, name in DATE_FIELDS.items():
+            value = _date(record.dates.get(kind_code), record.date_precisions.get(kind_code))
+            setattr(initiative, name, value.value if value else None)
+            setattr(initiative, f"{name}_precision", value.precision if value else DatePrecision.DAY)
+        initiative.provenance = [self.source]
+
+        self.descriptions(record, initiative, children, language)
+        self.identifiers(record, children)
+        self.participations(record, children)
+        self.places(record, children)
+        tag_ids = self.classifications(record, children)
+        self.budgets(record, children)
+        self.documents(record, children, language)
+        transactions = [
+            Transaction(
+                position=position,
+                type=item.type,
+                date=date.fromisoformat(item.date) if item.date else None,
+                value=item.value,
+                currency=item.currency or "",
+                value_date=date.fromisoformat(item.value_date) if item.value_date else None,
+                ref=(item.ref or "")[:200],
+                humanitarian=item.humanitarian or "",
+                description=item.description,
+                provider=_org(item.provider_org),
+                receiver=_org(item.receiver_org),
+                sectors=[
+                    [s.vocabulary, s.code, None if s.percentage is None else str(s.percentage)]
+                    for s in item.sectors
+                ],
+                countries=[
+                    [c.code, None if c.percentage is None else str(c.percentage)]
+                    for c in item.recipient_countries
+                ],
+                regions=[
+                    [r.code, r.vocabulary, None if r.percentage is None else str(r.percentage)]
+                    for r in item.recipient_regions
+                ],
+                unmapped_xml=item.unmapped_xml,
+            )
+            for position, item in enumerate(record.transactions)
+        ]
+        for item in transactions:
+            _check("TransactionType", item.type, _("transaction type"))
+            _check("Currency", item.currency, _("transaction currency"))
+            if abs(item.value) >= Decimal(10) ** 18:
+                raise Refused(_("transaction value %(value)s is too large") % {"value": item.value})
+        children += transactions
+        children.append(self.iati_data(record, digest))
+        return InitiativeDraft(initiative=initiative, children=children, tag_ids=tag_ids)
+
+    def descriptions(
+        self, record: ActivityRecord, initiative: Initiative, children: list[Any], language: str
+    ) -> None:
+        summary_taken = False
+        position = 0
+        for description in record.descriptions:
+            texts = dict(description.text)
+            if description.type == "1" and not description.section and not summary_taken and texts:
+                main = language if language in texts else next(iter(texts))
+                initiative.summary = texts.pop(main)
+                summary_taken = True
+            for lang, text in texts.items():
+                if not text.strip():
+                    continue
+                kind = description.section if description.section in SectionKind.values else None
+                if kind is None:
+                    kind = SectionKind.OBJECTIVES if description.type == "2" else SectionKind.OTHER
+                heading = description.heading or ""
+                if kind == SectionKind.OTHER and not heading:
+                    heading = DESCRIPTION_HEADINGS.get(description.type, "Description")
+                children.append(
+                    Section(
+                        kind=kind,
+                        heading=heading[:200],
+                        text=text,
+                        language=(lang if lang != language else "")[:8],
+                        position=position,
+                    )
+                )
+                position += 1
+        if not summary_taken:
+            initiative.summary = ""
+
+    def identifiers(self, record: ActivityRecord, children: list[Any]) -> None:
+        seen = set()
+        for other in record.other_identifiers:
+            normalised = normalise_code(other.ref)
+            if not normalised or normalised in seen or other.ref == record.identifier:
+                continue
+            if other.type not in (None, OTHER_IDENTIFIER_INTERNAL) or len(other.ref) > 150:
+                record.unmapped_xml.append(_other_identifier_xml(other.ref, other.type))
+                continue
+            seen.add(normalised)
+            children.append(
+                InitiativeIdentifier(value=other.ref, normalised=normalised, scheme=(other.scheme or "")[:40])
+            )
+
+    def participations(self, record: ActivityRecord, children: list[Any]) -> None:
+        seen = set()
+        for org in record.participating_orgs:
+            role = (
+                org.stocktake_role
+                if org.stocktake_role in PartnerRole.values
+                else IATI_ROLES.get(org.role or "")
+            )
+            if role is None:
+                raise Refused(
+                    _("participating-org %(name)s has no valid role (1-4)")
+                    % {"name": _first(org.name, "") or org.ref}
+                )
+            organisation = self.organisations.match(
+                names=list(org.name.values()), ref=org.ref, iati_type=org.type, place=self.place(record)
+            )
+            if organisation is None or (organisation.pk, role) in seen:
+                continue
+            seen.add((organisation.pk, role))
+            children.append(Participation(organisation=organisation, role=role, basis=Basis.IMPORTED))
+
+    def places(self, record: ActivityRecord, children: list[Any]) -> None:
+        vocabularies = self.vocabularies
+        seen: set[str] = set()
+        for country in record.recipient_countries:
+            code = country.code.upper()
+            if code in seen:
+                continue
+            percentage = _percentage(country.percentage, _("recipient-country"))
+            if code not in vocabularies.countries:
+                self.report.warnings.append(
+                    Problem(
+                        self.place(record),
+                        _("unknown country code %(code)s kept as given") % {"code": code},
+                        record.identifier,
+                    )
+                )
+                self.extra_places.append(
+                    ["country", country.code, None if percentage is None else str(percentage)]
+                )
+                continue
+            seen.add(code)
+            children.append(InitiativeCountry(country_id=code, percentage=percentage, basis=Basis.IMPORTED))
+        for region in record.recipient_regions:
+            percentage = _percentage(region.percentage, _("recipient-region"))
+            region_id = vocabularies.regions.get(region.code) if region.vocabulary == REGION_UN_M49 else None
+            if region_id is None or region.code in seen:
+                self.extra_places.append(
+                    [
+                        "region",
+                        region.code,
+                        None if percentage is None else str(percentage),
+                        region.vocabulary,
+                    ]
+                )
+                continue
+            seen.add(region.code)
+            children.append(
+                InitiativeRegion(region_id=region_id, percentage=percentage, basis=Basis.IMPORTED)
+            )
+
+    def classifications(self, record: ActivityRecord, children: list[Any]) -> list[int]:
+        vocabularies = self.vocabularies
+        goals: set[int] = set()
+        targets: set[int] = set()
+        sectors: set[tuple[str, str]] = set()
+
+        def goal(code: str) -> bool:
+            pk = vocabularies.goals.get(code)
+            if pk is not None and pk not in goals:
+                goals.add(pk)
+                children.append(InitiativeSdgGoal(goal_id=pk, basis=Basis.IMPORTED))
+            return pk is not None
+
+        def target(code: str) -> bool:
+            found = vocabularies.targets.get(code)
+            if found is not None and found[0] not in targets:
+                targets.add(found[0])
+                children.append(InitiativeSdgTarget(target_id=found[0], basis=Basis.IMPORTED))
+                if found[1] not in goals:
+                    goals.add(found[1])
+                    children.append(InitiativeSdgGoal(goal_id=found[1], basis=Basis.IMPORTED))
+            return found is not None
+
+        for sector in record.sectors:
+            percentage = _percentage(sector.percentage, _("sector"))
+            if sector.vocabulary == SECTOR_SDG_GOAL and goal(sector.code):
+                continue
+            if sector.vocabulary == SECTOR_SDG_TARGET and target(sector.code):
+                continue
+            if sector.vocabulary == "1":
+                _check("Sector", sector.code, _("sector"))
+            if (
+                (sector.vocabulary, sector.code) in sectors
+                or len(sector.code) > 20
+                or len(sector.vocabulary) > 3
+            ):
+                continue
+            sectors.add((sector.vocabulary, sector.code))
+            children.append(
+                InitiativeSector(
+                    vocabulary=sector.vocabulary,
+                    code=sector.code,
+                    percentage=percentage,
+                    basis=Basis.IMPORTED,
+                )
+            )
+        tag_ids: list[int] = []
+        lines: set[int] = set()
+        groups: set[str] = set()
+        for tag in record.tags:
+            own = TAGS_URI_SUFFIXES.get((tag.vocabulary_uri or "").rstrip("/").rsplit("/", 1)[-1])
+            if tag.vocabulary == TAG_SDG_GOAL and goal(tag.code):
+                continue
+            if tag.vocabulary == TAG_SDG_TARGET and target(tag.code):
+                continue
+            if tag.vocabulary == TAG_OWN and own == "country-groups" and tag.code in vocabularies.groups:
+                if tag.code not in groups:
+                    groups.add(tag.code)
+                    children.append(InitiativeCountryGroup(group_id=tag.code, basis=Basis.IMPORTED))
+                continue
+            if tag.vocabulary == TAG_OWN and own == "action-lines" and tag.code in vocabularies.action_lines:
+                pk = vocabularies.action_lines[tag.code]
+                if pk not in lines:
+                    lines.add(pk)
+                    children.append(InitiativeActionLine(action_line_id=pk, basis=Basis.IMPORTED))
+                continue
+            if tag.vocabulary == TAG_OWN and own == "tags":
+                tag_id = self.tag_id(tag.code, _first(tag.text, record.default_language) or tag.code)
+                if tag_id not in tag_ids:
+                    tag_ids.append(tag_id)
+                continue
+            self.extra_tags.append([tag.vocabulary, tag.code, tag.text, tag.vocabulary_uri])
+        return tag_ids
+
+    def tag_id(self, slug: str, name: str) -> int:
+        slug = slugify(slug)[:60] or slugify(name)[:60]
+        if slug not in self.vocabularies.tags:
+            tag = save_with_history(Tag(slug=slug, name=name.strip()[:60]), actor=self.actor)
+            self.vocabularies.tags[slug] = tag.pk
+        return self.vocabularies.tags[slug]
+
+    def budgets(self, record: ActivityRecord, children: list[Any]) -> None:
+        for item in record.budgets:
+            currency = item.currency or ""
+            if not currency:
+                raise Refused(_("a budget has no currency and the activity no default-currency"))
+            _check("Currency", currency, _("budget currency"))
+            _check("BudgetType", item.type, _("budget type"))
+            _check("BudgetStatus", item.status, _("budget status"))
+            if item.value < 0:
+                # IATI allows a negative budget (a revision); the registry's budgets cannot be, so it is
+                # kept as the file gave it, for export, and not counted.
+                self.report.warnings.append(
+                    Problem(
+                        self.place(record),
+                        _("a budget of %(value)s is negative: kept as given, not counted")
+                        % {"value": item.value},
+                        record.identifier,
+                    )
+                )
+                record.unmapped_xml.append(_budget_xml(item))
+                continue
+            if abs(item.value) >= Decimal(10) ** 16:
+                raise Refused(_("budget value %(value)s is too large") % {"value": item.value})
+            start = None if item.start_inherited else _date(item.period_start, item.start_precision)
+            end = None if item.end_inherited else _date(item.period_end, item.end_precision)
+            if start and end and end.value < start.value:
+                raise Refused(_("a budget period ends before it starts"))
+            budget = Budget(
+                amount=item.value.quantize(Decimal("0.01")),
+                currency=currency,
+                type=item.type or "1",
+                status=item.status or "1",
+                label=item.label[:100],
+            )
+            for name, value in (("period_start", start), ("period_end", end)):
+                setattr(budget, name, value.value if value else None)
+                setattr(budget, f"{name}_precision", value.precision if value else DatePrecision.DAY)
+            children.append(budget)
+
+    def documents(self, record: ActivityRecord, children: list[Any], language: str) -> None:
+        for link in record.document_links:
+            category = link.categories[0] if link.categories else ""
+            _check("DocumentCategory", category, _("document-link category"))
+            url = link.url or ""
+            if len(url) > 1000:
+                raise Refused(_("a document-link URL is longer than 1000 characters"))
+            title = (_first(link.title, language) or url or _("(untitled document)"))[:300]
+            children.append(
+                Document(
+                    title=title,
+                    url=url,
+                    category=category,
+                    language=(link.languages[0] if link.languages else "")[:8],
+                    date=date.fromisoformat(link.document_date) if link.document_date else None,
+                )
+            )
+
+    def iati_data(self, record: ActivityRecord, digest: str) -> IatiActivity:
+        reporting = record.reporting_org
+        organisation = None
+        if reporting is not None:
+            organisation = self.organisations.match(
+                names=list(reporting.name.values()),
+                ref=reporting.ref,
+                iati_type=reporting.type,
+                place=self.place(record),
+            )
+        data = IatiActivity(
+            identifier=record.identifier,
+            reporting_org=organisation,
+            reporting_org_ref=((reporting.ref or "") if reporting else "")[:150],
+            reporting_org_type=((reporting.type or "") if reporting else "")[:4],
+            reporting_org_name=reporting.name if reporting else {},
+            attributes=record.attributes,
+            scope_code=(record.scope or "")[:2],
+            policy_markers=[list(marker) for marker in record.policy_markers],
+            contact_info=record.contact_info,
+            tags=self.extra_tags,
+            places=self.extra_places,
+            related=[[item.type, item.ref] for item in record.related_activities],
+            unmapped_xml=record.unmapped_xml,
+            fingerprint=digest,
+            source=self.source[:300],
+        )
+        self.extra_tags, self.extra_places = [], []
+        return data
+
+    # -- writing ------------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        drafts = self._drop_taken_identifiers(batch)
+        try:
+            with transaction.atomic():
+                initiatives_write_batch(actor=self.actor, drafts=[draft for draft, _record in drafts])
+        except (DatabaseError, ValidationError):
+            # Something the checks did not foresee: write one at a time to find and refuse the culprit.
+            for draft, record in drafts:
+                self._reset(draft)
+                try:
+                    with transaction.atomic():
+                        initiatives_write_batch(actor=self.actor, drafts=[draft])
+                except (DatabaseError, ValidationError) as error:
+                    self._reset(draft)
+                    self.report.refused.append(Problem(self.place(record), str(error), record.identifier))
+                    continue
+                self._written(draft, record)
+            return
+        for draft, record in drafts:
+            self._written(draft, record)
+
+    def _reset(self, draft: InitiativeDraft) -> None:
+        """Forgets the keys a rolled-back insert gave, so the draft can be written again."""
+        if draft.initiative.pk is not None and not Initiative.objects.filter(pk=draft.initiative.pk).exists():
+            draft.initiative.pk = None
+            draft.initiative._state.adding = True
+        for child in draft.children:
+            child.pk = None
+            child._state.adding = True
+
+    def _drop_taken_identifiers(
+        self, batch: list[tuple[InitiativeDraft, ActivityRecord]]
+    ) -> list[tuple[InitiativeDraft, ActivityRecord]]:
+        """Other identifiers another initiative already answers to are kept verbatim instead of linked."""
+        wanted = {
+            child.normalised
+            for draft, _record in batch
+            for child in draft.children
+            if isinstance(child, InitiativeIdentifier)
+        }
+        if not wanted:
+            return batch
+        owners = dict(
+            InitiativeIdentifier.objects.filter(normalised__in=wanted).values_list(
+                "normalised", "initiative_id"
+            )
+        )
+        codes = dict(
+            Initiative.objects.filter(code_normalised__in=wanted).values_list("code_normalised", "pk")
+        )
+        claimed: set[str] = set()
+        for draft, record in batch:
+            kept = []
+            for child in draft.children:
+                if isinstance(child, InitiativeIdentifier):
+                    owner = owners.get(child.normalised)
+                    if (
+                        codes.get(child.normalised, draft.initiative.pk) != draft.initiative.pk
+                        or child.normalised in claimed
+                        or (owner is not None and owner != draft.initiative.pk)
+                    ):
+                        self.report.warnings.append(
+                            Problem(
+                                self.place(record),
+                                _(
+                                    "other-identifier %(ref)s already belongs to another initiative; "
+                                    "kept as given"
+                                )
+                                % {"ref": child.value},
+                                record.identifier,
+                            )
+                        )
+                        data = next(c for c in draft.children if isinstance(c, IatiActivity))
+                        data.unmapped_xml.append(
+                            _other_identifier_xml(child.value, OTHER_IDENTIFIER_INTERNAL)
+                        )
+                        continue
+                    claimed.add(child.normalised)
+                kept.append(child)
+            draft.children = kept
+        return batch
+
+    def _written(self, draft: InitiativeDraft, record: ActivityRecord) -> None:
+        self.by_identifier[record.identifier] = draft.initiative.pk
+        target = self.report.updated if draft.initiative.version > 1 else self.report.created
+        target.append(record.identifier)
+        for kind, ref in ((item.type or "", item.ref) for item in record.related_activities):
+            self.links.append((draft.initiative.pk, kind, ref, record.line))
+
+    def resolve_links(self) -> None:
+        """Parent and child links become the programme hierarchy, other links relations, once all
+        activities of the file are in (a child may come before its parent)."""
+        if not self.links:
+            return
+        refs = {ref for _pk, _kind, ref, _line in self.links}
+        known = dict(
+            IatiActivity.objects.filter(identifier__in=refs).values_list("identifier", "initiative_id")
+        )
+        known |= dict(Initiative.objects.filter(code__in=refs).values_list("code", "pk"))
+        parents: dict[int, int] = {}
+        relations: set[tuple[int, int, str]] = set()
+        for pk, kind, ref, _line in self.links:
+            other = known.get(ref)
+            if other is None or other == pk:
+                continue
+            if kind == RelationType.PARENT:
+                parents.setdefault(pk, other)
+            elif kind == RelationType.CHILD:
+                parents.setdefault(other, pk)
+            elif kind in (RelationType.SIBLING, RelationType.CO_FUNDED, RelationType.THIRD_PARTY):
+                relations.add((pk, other, kind))
+        changes: list[tuple[str, models.Model, dict | None, dict | None]] = []
+        initiatives = Initiative.objects.in_bulk(list(parents))
+        for child_id, parent_id in parents.items():
+            child = initiatives[child_id]
+            if child.parent_id == parent_id or self._is_ancestor(child_id, parent_id, parents):
+                continue
+            before = snapshot(child)
+            child.parent_id = parent_id
+            Initiative.objects.filter(pk=child_id).update(parent_id=parent_id)
+            changes.append((ChangeAction.UPDATE, child, before, snapshot(child)))
+        existing = set(
+            InitiativeRelation.objects.filter(from_initiative_id__in={r[0] for r in relations}).values_list(
+                "from_initiative_id", "to_initiative_id", "type"
+            )
+        )
+        new_relations = [
+            InitiativeRelation(from_initiative_id=a, to_initiative_id=b, type=kind)
+            for a, b, kind in sorted(relations - existing)
+        ]
+        InitiativeRelation.objects.bulk_create(new_relations, batch_size=500)
+        changes += [(ChangeAction.CREATE, relation, None, snapshot(relation)) for relation in new_relations]
+        history_record_many(actor=self.actor, changes=changes)
+
+    @staticmethod
+    def _is_ancestor(child_id: int, parent_id: int, parents: dict[int, int]) -> bool:
+        """Whether child_id is already above parent_id: the link would make a loop."""
+        seen = set()
+        current: int | None = parent_id
+        while current is not None and current not in seen:
+            if current == child_id:
+                return True
+            seen.add(current)
+            current = (
+                parents.get(current)
+                or Initiative.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+            )
+        return False
+
+
+def _st(name: str) -> str:
+    from stocktake.interchange.iati.values import st
+
+    return st(name)
+
+
+def _budget_xml(item: Any) -> str:
+    from lxml import etree
+
+    element = etree.Element("budget")
+    for name, value in (("type", item.type), ("status", item.status)):
+        if value:
+            element.set(name, value)
+    for tag, value in (("period-start", item.period_start), ("period-end", item.period_end)):
+        if value:
+            etree.SubElement(element, tag, {"iso-date": value})
+    amount = etree.SubElement(element, "value")
+    for name, value in (("currency", item.currency), ("value-date", item.value_date)):
+        if value:
+            amount.set(name, value)
+    amount.text = format(item.value, "f")
+    return etree.tostring(element, encoding="unicode")
+
+
+def _other_identifier_xml(ref: str, kind: str | None) -> str:
+    from lxml import etree
+
+    element = etree.Element("other-identifier", ref=ref)
+    if kind:
+        element.set("type", kind)
+    return etree.tostring(element, encoding="unicode")
+
+
+def import_iati(
+    path: Path,
+    *,
+    actor: Actor,
+    options: ImportOptions,
+    progress: Progress = no_progress,
+    source: str = "",
+) -> ImportReport:
+    """Imports an IATI activity file; see the module's docstring for what is kept and refused."""
+    source = source or path.name
+    report = ImportReport(
+        format="iati", source=source, dry_run=options.dry_run, all_or_nothing=options.all_or_nothing
+    )
+    run = IatiImport(actor=actor, options=options, report=report, source=source)
+    with transaction.atomic():
+        try:
+            run.run(path, progress)
+        except IatiFileError as error:
+            place = _("line %(line)s") % {"line": error.line} if error.line else source
+            message = error.message.removeprefix(f"line {error.line}: ") if error.line else error.message
+            report.file_error = Problem(place, message)
+        rollback = (
+            options.dry_run
+            or report.file_error is not None
+            or (options.all_or_nothing and bool(report.refused))
+        )
+        if rollback:
+            transaction.set_rollback(True)
+            report.rolled_back = True
+    return report
