@@ -37,6 +37,7 @@ ANNOTATED = DATA / "activity-standard-example-annotated-203.xml"
 FINLAND = DATA / "finland-mfa_iati-act-line-br.xml"
 ACF = DATA / "okfn_acfspain-ph.xml"
 DFID = DATA / "oipa_f0685f31-090d-47bc-a616-5451e119c1d1.xml"
+NS = "https://stocktake.example.org/ns/iati-extension/1"
 IMPORTER = Actor(source=ChangeSource.IMPORT, label="test import")
 
 
@@ -371,3 +372,26 @@ def test_import_file_refuses_a_file_it_cannot_tell_with_a_clear_message(tmp_path
 def test_the_dfid_file_invalid_against_the_schema_still_imports_what_it_can() -> None:
     report = run(DFID)
     assert report.created and not report.file_error
+
+
+def test_the_export_command_writes_valid_iati_and_names_what_it_left_out(
+    tmp_path: Path, demo: DemoLoad
+) -> None:
+    target = tmp_path / "out.xml"
+    err = StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("export", "--format", "iati", "-o", str(target), stdout=StringIO(), stderr=err)
+    assert raised.value.returncode == 1  # some demo records lack what IATI requires
+    assert validate(target) == []
+    assert "exported 10 of 26 initiatives as IATI 2.03" in err.getvalue()
+    assert "left out: " in err.getvalue()
+
+
+def test_the_export_command_takes_the_list_filters_for_iati(tmp_path: Path, demo: DemoLoad) -> None:
+    target = tmp_path / "out.xml"
+    options = ["--format", "iati", "--kind", "project", "--country", "CO", "-o", str(target)]
+    call_command("export", *options, stderr=StringIO())
+    root = etree.parse(str(target)).getroot()
+    kinds = [activity.get(f"{{{NS}}}kind") for activity in root]
+    assert kinds == ["project"]
+    assert [element.get("code") for element in root.iter("recipient-country")] == ["CO"]

@@ -1,6 +1,8 @@
-"""``stocktake export --format csv|xlsx|json [filters] -o FILE``: any filtered list of initiatives.
+"""``stocktake export --format iati|csv|xlsx|json [filters] -o FILE``: any filtered list of initiatives.
 
-The filters are those of the web list and the API (``--country KE --wsis C7 --q "open data"``).
+The filters are those of the web list and the API (``--country KE --wsis C7 --q "open data"``). IATI
+leaves out the initiatives that cannot make a schema-valid 2.03 activity and names them; the command
+then exits 1, as an import does when it refuses something.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from pydantic import ValidationError
 from stocktake.initiatives.filtersets import LIST_FIELDS, InitiativeFilters
 from stocktake.initiatives.schemas import InitiativeOut
 from stocktake.initiatives.selectors import initiative_list
+from stocktake.interchange.iati.writer import write_activities
 from stocktake.interchange.tabular.export import row_chunks, write_csv, write_xlsx
 from stocktake.interchange.tabular.tables import TABLES
 
-FORMATS = ("csv", "xlsx", "json")
+FORMATS = ("iati", "csv", "xlsx", "json")
 
 
 class Command(BaseCommand):
@@ -59,6 +62,9 @@ class Command(BaseCommand):
         fmt = options["format"]
         if fmt == "xlsx" and target == "-":
             raise CommandError("XLSX is binary: give a file with -o")
+        if fmt == "iati":
+            self._write_iati(queryset, target, count)
+            return
         if fmt == "xlsx":
             with Path(target).open("wb") as stream:
                 write_xlsx(queryset, stream)
@@ -71,6 +77,25 @@ class Command(BaseCommand):
                 else:
                     self._write_json(queryset, stream)
         self.stderr.write(f"exported {count} initiatives as {fmt} to {target}")
+
+    def _write_iati(self, queryset: Any, target: str, count: int) -> None:
+        if target == "-":
+            report = write_activities(queryset, sys.stdout.buffer)
+        else:
+            with Path(target).open("wb") as stream:
+                report = write_activities(queryset, stream)
+        for code, reason in report.skipped:
+            self.stderr.write(f"left out: {code}: {reason}")
+        for code, note in report.notes:
+            self.stderr.write(f"note: {code}: {note}" if code else f"note: {note}")
+        self.stderr.write(
+            f"exported {report.written} of {count} initiatives as IATI 2.03 to {target}; "
+            f"{len(report.skipped)} left out"
+        )
+        if report.skipped:
+            raise CommandError(
+                f"{len(report.skipped)} initiatives could not be written as IATI", returncode=1
+            )
 
     def _write_json(self, queryset: Any, stream: Any) -> None:
         stream.write('{"items": [')
