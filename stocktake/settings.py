@@ -40,6 +40,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name) or str(default)
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name} must be a whole number above 0, not {raw!r}.")
+    return value
+
+
 DATA_DIR = Path(os.environ.get("STOCKTAKE_DATA_DIR", Path.cwd() / "var")).resolve()
 
 
@@ -87,6 +98,9 @@ INSTALLED_APPS = [
     "stocktake.pages",
     "stocktake.demo",
     "stocktake.interchange",
+    "django_tasks",
+    "django_tasks_db",
+    "stocktake.jobs",
 ]
 
 MIDDLEWARE = [
@@ -111,7 +125,7 @@ TEMPLATES = [
         # Public pages: Jinja2 renders a 50-row list several times faster than Django's engine.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "jinja2"],
-        "APP_DIRS": False,
+        "APP_DIRS": True,  # an app's own pages live in <app>/jinja2/
         "OPTIONS": {
             "environment": "stocktake.jinja2.environment",
             "autoescape": True,
@@ -217,6 +231,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("STOCKTAKE_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Imports and exports run as background jobs, queued in the database and run by `stocktake db_worker`
+# (which `stocktake serve` starts beside the web server). Since django-tasks 0.12 the database backend
+# is its own package, django-tasks-db.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+# The largest file a steward may upload for import (bytes); uploads stream to disk, never to memory.
+IMPORT_MAX_BYTES = env_positive_int("STOCKTAKE_IMPORT_MAX_BYTES", 1024**3)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500

@@ -19,5 +19,6 @@ urlpatterns += i18n_patterns(
     path("", include("stocktake.pages.urls")),
     path("initiatives/", include("stocktake.initiatives.urls")),
     path("organisations/", include("stocktake.organisations.urls")),
+    path("jobs/", include("stocktake.jobs.urls")),
     prefix_default_language=False,
 )

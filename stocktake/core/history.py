@@ -9,7 +9,9 @@ from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
+from stocktake.core.bulk import insert_rows
 from stocktake.core.choices import ChangeAction, ChangeSource
 from stocktake.core.models import HistoryEntry
 
@@ -163,8 +165,23 @@ def history_record_many(
 
     ``after`` is given explicitly, so a batch can record a record's state with its child rows.
     """
-    entries = [
-        _entry(actor=actor, action=action, obj=obj, before=before, after=after, parent=None, note=note)
-        for action, obj, before, after in changes
-    ]
-    HistoryEntry.objects.bulk_create(entries, batch_size=500)
+    now = timezone.now()
+    rows = []
+    for action, obj, before, after in changes:
+        rows.append(
+            {
+                "time": now,
+                "actor_id": actor.user.pk if actor.user is not None else None,
+                "actor_label": actor.display,
+                "source": actor.source,
+                "action": action,
+                "content_type_id": ContentType.objects.get_for_model(obj).pk,
+                "object_id": str(obj.pk),
+                "object_repr": str(obj)[:300],
+                "before": before,
+                "after": after,
+                "note": note[:500],
+                "batch": actor.batch,
+            }
+        )
+    insert_rows(HistoryEntry, rows)

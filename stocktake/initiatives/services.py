@@ -49,6 +49,7 @@ from stocktake.vocabularies.models import (
     Country,
     CountryGroup,
     Region,
+    SdgGoal,
     SdgTarget,
     StakeholderGroup,
 )
@@ -379,6 +380,15 @@ def sdg_target_add(
             initiative=initiative,
         )
     return link
+
+
+@transaction.atomic
+def sdg_goal_add(
+    *, actor: Actor, initiative: Initiative, goal: SdgGoal, basis: str = Basis.STATED, note: str = ""
+) -> InitiativeSdgGoal:
+    """Links a goal the initiative serves without naming one of its targets."""
+    link = InitiativeSdgGoal(initiative=initiative, goal=goal, basis=basis, note=note)
+    return _add_child(link, actor=actor, initiative=initiative)
 
 
 @transaction.atomic

@@ -4,13 +4,19 @@ The order is the issue's: the IATI organisation identifier, then the normalised 
 A name match is taken only when it cannot contradict an identifier (the input gives none, or the
 organisation has none), so two organisations that share a name but not an identifier stay apart.
 The index is read once per import and kept up to date as organisations are created.
+
+With ``deferred=True`` (batch importers) a new organisation is returned unsaved and created, with the
+others of the batch, by ``save_pending`` in one insert with its history; rows may point at it until then.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from stocktake.core.history import Actor
+from django.utils.text import slugify
+
+from stocktake.core.choices import ChangeAction
+from stocktake.core.history import Actor, history_record_many, snapshot
 from stocktake.core.text import normalise_name
 from stocktake.interchange.reports import ImportReport, OrganisationMatch, Problem
 from stocktake.organisations import services as organisations
@@ -24,8 +30,11 @@ CREATED = "created"
 
 
 class OrganisationMatcher:
-    def __init__(self, *, actor: Actor, report: ImportReport, source: str) -> None:
+    def __init__(self, *, actor: Actor, report: ImportReport, source: str, deferred: bool = False) -> None:
         self.actor = actor
+        self.deferred = deferred
+        self.pending: list[Organisation] = []
+        self.slugs: set[str] | None = None  # slugs taken, read when the first is needed
         self.report = report
         self.source = source
         self.by_identifier: dict[str, Organisation] = {}
@@ -47,7 +56,7 @@ class OrganisationMatcher:
         self.by_name.setdefault(organisation.name_normalised, organisation)
 
     def _note(self, given: str, organisation: Organisation, how: str) -> Organisation:
-        key = (given, organisation.pk)
+        key = (given, id(organisation))
         if key not in self._reported:
             self._reported.add(key)
             self.report.organisations.append(OrganisationMatch(given, organisation.slug, how))
@@ -86,15 +95,53 @@ class OrganisationMatcher:
                 )
             )
             type_code = ""
-        organisation = organisations.organisation_create(
-            actor=self.actor,
-            name=(names[0] if names else ref)[:300],
-            aliases=[name[:300] for name in names[1:]],
-            iati_identifier=ref[:150] or None,
-            iati_type=type_code,
-            provenance=[self.source],
-        )
+        name = (names[0] if names else ref)[:300]
+        if self.deferred:
+            organisation = Organisation(
+                name=name,
+                name_normalised=normalise_name(name),
+                slug=self._pending_slug(name),
+                iati_identifier=ref[:150] or None,
+                iati_type=type_code,
+                provenance=[self.source],
+            )
+            self.pending.append(organisation)
+        else:
+            organisation = organisations.organisation_create(
+                actor=self.actor,
+                name=name,
+                aliases=[name[:300] for name in names[1:]],
+                iati_identifier=ref[:150] or None,
+                iati_type=type_code,
+                provenance=[self.source],
+            )
         self._index(organisation)
         for alias in names[1:]:
             self.by_alias.setdefault(normalise_name(alias), organisation)
         return self._note(given, organisation, CREATED)
+
+    def _pending_slug(self, name: str) -> str:
+        if self.slugs is None:
+            self.slugs = set(Organisation.objects.values_list("slug", flat=True))
+        root = slugify(name)[:90] or "organisation"
+        slug, number = root, 2
+        while slug in self.slugs:
+            slug, number = f"{root}-{number}", number + 1
+        self.slugs.add(slug)
+        return slug
+
+    def save_pending(self) -> None:
+        """Creates the organisations matched so far that do not exist yet: one insert, with history.
+
+        Their other names are not kept as aliases here: a batch names an organisation by one name.
+        """
+        if not self.pending:
+            return
+        created, self.pending = self.pending, []
+        Organisation.objects.bulk_create(created, batch_size=500)
+        history_record_many(
+            actor=self.actor,
+            changes=[
+                (ChangeAction.CREATE, organisation, None, snapshot(organisation)) for organisation in created
+            ],
+        )

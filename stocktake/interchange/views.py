@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -13,6 +13,7 @@ from stocktake.initiatives.filtersets import filters_from_querydict
 from stocktake.initiatives.selectors import initiative_list
 from stocktake.interchange.tabular.export import csv_chunks, write_xlsx
 from stocktake.interchange.tabular.tables import TABLES
+from stocktake.interchange.tabular.template import template_csv, template_xlsx
 
 
 @require_GET
@@ -33,3 +34,22 @@ def initiatives_export(request: HttpRequest, extension: str) -> HttpResponseBase
         buffer.seek(0)
         return FileResponse(buffer, as_attachment=True, filename=f"stocktake-initiatives-{stamp}.xlsx")
     raise Http404("Exports are csv or xlsx")
+
+
+@require_GET
+def import_template_xlsx(request: HttpRequest) -> HttpResponseBase:
+    """An empty workbook to fill in and import: a sheet per table and one documenting the columns."""
+    buffer = io.BytesIO()
+    template_xlsx(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename="stocktake-template.xlsx")
+
+
+@require_GET
+def import_template_csv(request: HttpRequest, table: str) -> HttpResponseBase:
+    """The header row of one table as CSV, to fill in and import."""
+    if table not in TABLES:
+        raise Http404(f"No table {table!r}; the tables are {', '.join(TABLES)}")
+    response = HttpResponse(template_csv(table), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="stocktake-template-{table}.csv"'
+    return response

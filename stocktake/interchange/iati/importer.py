@@ -25,12 +25,13 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from stocktake.core.choices import Basis, ChangeAction
 from stocktake.core.history import Actor, history_record_many, save_with_history, snapshot
 from stocktake.core.partial_dates import DatePrecision, PartialDate
 from stocktake.core.text import normalise_code
-from stocktake.initiatives.batch import InitiativeDraft, initiatives_write_batch
+from stocktake.initiatives.batch import ChildRow, InitiativeDraft, initiatives_write_batch
 from stocktake.initiatives.choices import Kind, Outcome, PartnerRole, RelationType, Scope, SectionKind
 from stocktake.initiatives.models import (
     Budget,
@@ -59,6 +60,7 @@ from stocktake.vocabularies.models import ActionLine, Country, CountryGroup, Reg
 from stocktake.vocabularies.selectors import is_code
 
 BATCH_SIZE = 500
+TOO_LARGE = Decimal(10) ** 18  # Transaction.value holds 18 digits before the point
 IATI_ROLES = {"1": PartnerRole.FUNDING, "2": PartnerRole.ACCOUNTABLE, "3": PartnerRole.EXTENDING}
 IATI_ROLES["4"] = PartnerRole.IMPLEMENTING
 # ActivityScope -> the registry's scope (the IATI code itself is kept too).
@@ -74,6 +76,8 @@ TAGS_URI_SUFFIXES = {
     "wsis-action-lines": "action-lines",
     "tags": "tags",
 }
+KINDS, OUTCOMES, SCOPE_VALUES = frozenset(Kind.values), frozenset(Outcome.values), frozenset(Scope.values)
+SECTION_KINDS, PARTNER_ROLES = frozenset(SectionKind.values), frozenset(PartnerRole.values)
 DESCRIPTION_HEADINGS = {"1": "Description", "3": "Target groups", "4": "Other"}
 MAX_TITLE = Initiative._meta.get_field("title").max_length or 500
 
@@ -111,7 +115,7 @@ def _org(org: OrgRef | None) -> dict[str, Any] | None:
 def _percentage(value: Decimal | None, what: str) -> Decimal | None:
     if value is not None and not 0 <= value <= 100:
         raise Refused(
-            _("%(what)s percentage %(value)s is not between 0 and 100") % {"what": what, "value": value}
+            _("%(what)s percentage %(value)s is not between 0 and 100") % {"what": _(what), "value": value}
         )
     return value
 
@@ -120,7 +124,7 @@ def _check(list_name: str, value: str | None, what: str) -> None:
     if value and not is_code(list_name, value):
         raise Refused(
             _("%(what)s %(value)r is not an IATI %(list)s code")
-            % {"what": what, "value": value, "list": list_name}
+            % {"what": _(what), "value": value, "list": list_name}
         )
 
 
@@ -155,7 +159,7 @@ class IatiImport:
         self.report = report
         self.source = source
         self.vocabularies = _Vocabularies()
-        self.organisations = OrganisationMatcher(actor=actor, report=report, source=source)
+        self.organisations = OrganisationMatcher(actor=actor, report=report, source=source, deferred=True)
         self.seen: dict[str, int] = {}  # identifier -> line of its first appearance in this file
         self.by_identifier: dict[str, int] = {}  # identifiers imported by this run -> initiative id
         self.links: list[tuple[int, str, str, int]] = []  # initiative id, type, ref, line
@@ -164,6 +168,7 @@ class IatiImport:
         # Tags and places of vocabularies the registry does not hold, for the activity being drafted.
         self.extra_tags: list[Any] = []
         self.extra_places: list[Any] = []
+        self.here = ""
 
     # -- reading ------------------------------------------------------------------------------------
 
@@ -272,6 +277,7 @@ class IatiImport:
 
     def draft(self, record: ActivityRecord, digest: str, initiative: Initiative | None) -> InitiativeDraft:
         self.extra_tags, self.extra_places = [], []
+        self.here = self.place(record)  # where problems found while drafting are
         language = record.default_language or "en"
         code = record.identifier
         code_normalised = normalise_code(code)
@@ -289,9 +295,9 @@ class IatiImport:
         children: list[Any] = []
         attributes = record.attributes
         kind = attributes.get(_st("kind"), "")
-        initiative.kind = kind if kind in Kind.values else Kind.PROJECT
+        initiative.kind = kind if kind in KINDS else Kind.PROJECT
         outcome = attributes.get(_st("outcome"), "")
-        initiative.outcome = outcome if outcome in Outcome.values else ""
+        initiative.outcome = outcome if outcome in OUTCOMES else ""
         initiative.language = language[:8]
 
         title = _first(record.titles, language).strip()
@@ -299,18 +305,18 @@ class IatiImport:
             raise Refused(_("the activity has no title"))
         if len(title) > MAX_TITLE:
             children.append(
-                Section(kind=SectionKind.OTHER, heading="Full title", text=title, language=language)
+                ChildRow(Section, kind=SectionKind.OTHER, heading="Full title", text=title, language=language)
             )
             title = title[: MAX_TITLE - 1] + "…"
         initiative.title = title
         initiative.title_translations = {
             lang: text for lang, text in record.titles.items() if lang != language and len(text) <= MAX_TITLE
         }
-        _check("ActivityStatus", record.status, _("activity-status"))
+        _check("ActivityStatus", record.status, gettext_noop("activity-status"))
         initiative.status = record.status or ""
         initiative.scope = (
             record.stocktake_scope
-            if record.stocktake_scope in Scope.values
+            if record.stocktake_scope in SCOPE_VALUES
             else SCOPES.get(record.scope or "", "")
         )
         for kind_code, name in DATE_FIELDS.items():
@@ -327,7 +333,8 @@ class IatiImport:
         self.budgets(record, children)
         self.documents(record, children, language)
         transactions = [
-            Transaction(
+            ChildRow(
+                Transaction,
                 position=position,
                 type=item.type,
                 date=date.fromisoformat(item.date) if item.date else None,
@@ -355,10 +362,10 @@ class IatiImport:
             )
             for position, item in enumerate(record.transactions)
         ]
-        for item in transactions:
-            _check("TransactionType", item.type, _("transaction type"))
-            _check("Currency", item.currency, _("transaction currency"))
-            if abs(item.value) >= Decimal(10) ** 18:
+        for item in record.transactions:
+            _check("TransactionType", item.type, gettext_noop("transaction type"))
+            _check("Currency", item.currency, gettext_noop("transaction currency"))
+            if abs(item.value) >= TOO_LARGE:
                 raise Refused(_("transaction value %(value)s is too large") % {"value": item.value})
         children += transactions
         children.append(self.iati_data(record, digest))
@@ -378,14 +385,15 @@ class IatiImport:
             for lang, text in texts.items():
                 if not text.strip():
                     continue
-                kind = description.section if description.section in SectionKind.values else None
+                kind = description.section if description.section in SECTION_KINDS else None
                 if kind is None:
                     kind = SectionKind.OBJECTIVES if description.type == "2" else SectionKind.OTHER
                 heading = description.heading or ""
                 if kind == SectionKind.OTHER and not heading:
                     heading = DESCRIPTION_HEADINGS.get(description.type, "Description")
                 children.append(
-                    Section(
+                    ChildRow(
+                        Section,
                         kind=kind,
                         heading=heading[:200],
                         text=text,
@@ -408,16 +416,19 @@ class IatiImport:
                 continue
             seen.add(normalised)
             children.append(
-                InitiativeIdentifier(value=other.ref, normalised=normalised, scheme=(other.scheme or "")[:40])
+                ChildRow(
+                    InitiativeIdentifier,
+                    value=other.ref,
+                    normalised=normalised,
+                    scheme=(other.scheme or "")[:40],
+                )
             )
 
     def participations(self, record: ActivityRecord, children: list[Any]) -> None:
         seen = set()
         for org in record.participating_orgs:
             role = (
-                org.stocktake_role
-                if org.stocktake_role in PartnerRole.values
-                else IATI_ROLES.get(org.role or "")
+                org.stocktake_role if org.stocktake_role in PARTNER_ROLES else IATI_ROLES.get(org.role or "")
             )
             if role is None:
                 raise Refused(
@@ -425,12 +436,16 @@ class IatiImport:
                     % {"name": _first(org.name, "") or org.ref}
                 )
             organisation = self.organisations.match(
-                names=list(org.name.values()), ref=org.ref, iati_type=org.type, place=self.place(record)
+                names=list(org.name.values()), ref=org.ref, iati_type=org.type, place=self.here
             )
-            if organisation is None or (organisation.pk, role) in seen:
+            key = (id(organisation), role)
+            if organisation is None or key in seen:
                 continue
-            seen.add((organisation.pk, role))
-            children.append(Participation(organisation=organisation, role=role, basis=Basis.IMPORTED))
+            seen.add(key)
+            # The organisation may not be saved yet (see flush): the row holds it until then.
+            children.append(
+                ChildRow(Participation, organisation_id=organisation, role=role, basis=Basis.IMPORTED)
+            )
 
     def places(self, record: ActivityRecord, children: list[Any]) -> None:
         vocabularies = self.vocabularies
@@ -439,7 +454,7 @@ class IatiImport:
             code = country.code.upper()
             if code in seen:
                 continue
-            percentage = _percentage(country.percentage, _("recipient-country"))
+            percentage = _percentage(country.percentage, gettext_noop("recipient-country"))
             if code not in vocabularies.countries:
                 self.report.warnings.append(
                     Problem(
@@ -453,9 +468,11 @@ class IatiImport:
                 )
                 continue
             seen.add(code)
-            children.append(InitiativeCountry(country_id=code, percentage=percentage, basis=Basis.IMPORTED))
+            children.append(
+                ChildRow(InitiativeCountry, country_id=code, percentage=percentage, basis=Basis.IMPORTED)
+            )
         for region in record.recipient_regions:
-            percentage = _percentage(region.percentage, _("recipient-region"))
+            percentage = _percentage(region.percentage, gettext_noop("recipient-region"))
             region_id = vocabularies.regions.get(region.code) if region.vocabulary == REGION_UN_M49 else None
             if region_id is None or region.code in seen:
                 self.extra_places.append(
@@ -469,7 +486,7 @@ class IatiImport:
                 continue
             seen.add(region.code)
             children.append(
-                InitiativeRegion(region_id=region_id, percentage=percentage, basis=Basis.IMPORTED)
+                ChildRow(InitiativeRegion, region_id=region_id, percentage=percentage, basis=Basis.IMPORTED)
             )
 
     def classifications(self, record: ActivityRecord, children: list[Any]) -> list[int]:
@@ -482,27 +499,27 @@ class IatiImport:
             pk = vocabularies.goals.get(code)
             if pk is not None and pk not in goals:
                 goals.add(pk)
-                children.append(InitiativeSdgGoal(goal_id=pk, basis=Basis.IMPORTED))
+                children.append(ChildRow(InitiativeSdgGoal, goal_id=pk, basis=Basis.IMPORTED))
             return pk is not None
 
         def target(code: str) -> bool:
             found = vocabularies.targets.get(code)
             if found is not None and found[0] not in targets:
                 targets.add(found[0])
-                children.append(InitiativeSdgTarget(target_id=found[0], basis=Basis.IMPORTED))
+                children.append(ChildRow(InitiativeSdgTarget, target_id=found[0], basis=Basis.IMPORTED))
                 if found[1] not in goals:
                     goals.add(found[1])
-                    children.append(InitiativeSdgGoal(goal_id=found[1], basis=Basis.IMPORTED))
+                    children.append(ChildRow(InitiativeSdgGoal, goal_id=found[1], basis=Basis.IMPORTED))
             return found is not None
 
         for sector in record.sectors:
-            percentage = _percentage(sector.percentage, _("sector"))
+            percentage = _percentage(sector.percentage, gettext_noop("sector"))
             if sector.vocabulary == SECTOR_SDG_GOAL and goal(sector.code):
                 continue
             if sector.vocabulary == SECTOR_SDG_TARGET and target(sector.code):
                 continue
             if sector.vocabulary == "1":
-                _check("Sector", sector.code, _("sector"))
+                _check("Sector", sector.code, gettext_noop("sector"))
             if (
                 (sector.vocabulary, sector.code) in sectors
                 or len(sector.code) > 20
@@ -511,7 +528,8 @@ class IatiImport:
                 continue
             sectors.add((sector.vocabulary, sector.code))
             children.append(
-                InitiativeSector(
+                ChildRow(
+                    InitiativeSector,
                     vocabulary=sector.vocabulary,
                     code=sector.code,
                     percentage=percentage,
@@ -530,13 +548,13 @@ class IatiImport:
             if tag.vocabulary == TAG_OWN and own == "country-groups" and tag.code in vocabularies.groups:
                 if tag.code not in groups:
                     groups.add(tag.code)
-                    children.append(InitiativeCountryGroup(group_id=tag.code, basis=Basis.IMPORTED))
+                    children.append(ChildRow(InitiativeCountryGroup, group_id=tag.code, basis=Basis.IMPORTED))
                 continue
             if tag.vocabulary == TAG_OWN and own == "action-lines" and tag.code in vocabularies.action_lines:
                 pk = vocabularies.action_lines[tag.code]
                 if pk not in lines:
                     lines.add(pk)
-                    children.append(InitiativeActionLine(action_line_id=pk, basis=Basis.IMPORTED))
+                    children.append(ChildRow(InitiativeActionLine, action_line_id=pk, basis=Basis.IMPORTED))
                 continue
             if tag.vocabulary == TAG_OWN and own == "tags":
                 tag_id = self.tag_id(tag.code, _first(tag.text, record.default_language) or tag.code)
@@ -558,9 +576,9 @@ class IatiImport:
             currency = item.currency or ""
             if not currency:
                 raise Refused(_("a budget has no currency and the activity no default-currency"))
-            _check("Currency", currency, _("budget currency"))
-            _check("BudgetType", item.type, _("budget type"))
-            _check("BudgetStatus", item.status, _("budget status"))
+            _check("Currency", currency, gettext_noop("budget currency"))
+            _check("BudgetType", item.type, gettext_noop("budget type"))
+            _check("BudgetStatus", item.status, gettext_noop("budget status"))
             if item.value < 0:
                 # IATI allows a negative budget (a revision); the registry's budgets cannot be, so it is
                 # kept as the file gave it, for export, and not counted.
@@ -580,7 +598,8 @@ class IatiImport:
             end = None if item.end_inherited else _date(item.period_end, item.end_precision)
             if start and end and end.value < start.value:
                 raise Refused(_("a budget period ends before it starts"))
-            budget = Budget(
+            budget = ChildRow(
+                Budget,
                 amount=item.value.quantize(Decimal("0.01")),
                 currency=currency,
                 type=item.type or "1",
@@ -588,20 +607,21 @@ class IatiImport:
                 label=item.label[:100],
             )
             for name, value in (("period_start", start), ("period_end", end)):
-                setattr(budget, name, value.value if value else None)
-                setattr(budget, f"{name}_precision", value.precision if value else DatePrecision.DAY)
+                budget.values[name] = value.value if value else None
+                budget.values[f"{name}_precision"] = value.precision if value else DatePrecision.DAY
             children.append(budget)
 
     def documents(self, record: ActivityRecord, children: list[Any], language: str) -> None:
         for link in record.document_links:
             category = link.categories[0] if link.categories else ""
-            _check("DocumentCategory", category, _("document-link category"))
+            _check("DocumentCategory", category, gettext_noop("document-link category"))
             url = link.url or ""
             if len(url) > 1000:
                 raise Refused(_("a document-link URL is longer than 1000 characters"))
             title = (_first(link.title, language) or url or _("(untitled document)"))[:300]
             children.append(
-                Document(
+                ChildRow(
+                    Document,
                     title=title,
                     url=url,
                     category=category,
@@ -610,7 +630,7 @@ class IatiImport:
                 )
             )
 
-    def iati_data(self, record: ActivityRecord, digest: str) -> IatiActivity:
+    def iati_data(self, record: ActivityRecord, digest: str) -> ChildRow:
         reporting = record.reporting_org
         organisation = None
         if reporting is not None:
@@ -618,11 +638,12 @@ class IatiImport:
                 names=list(reporting.name.values()),
                 ref=reporting.ref,
                 iati_type=reporting.type,
-                place=self.place(record),
+                place=self.here,
             )
-        data = IatiActivity(
+        data = ChildRow(
+            IatiActivity,
             identifier=record.identifier,
-            reporting_org=organisation,
+            reporting_org_id=organisation,
             reporting_org_ref=((reporting.ref or "") if reporting else "")[:150],
             reporting_org_type=((reporting.type or "") if reporting else "")[:4],
             reporting_org_name=reporting.name if reporting else {},
@@ -647,6 +668,14 @@ class IatiImport:
             return
         batch, self.pending = self.pending, []
         drafts = self._drop_taken_identifiers(batch)
+        # New organisations first, outside the batch's savepoint, so a retry below still finds them.
+        self.organisations.save_pending()
+        for draft, _record in drafts:
+            for child in draft.children:
+                if child.model is Participation:
+                    child.values["organisation_id"] = child.values["organisation_id"].pk
+                elif child.model is IatiActivity and child.values["reporting_org_id"] is not None:
+                    child.values["reporting_org_id"] = child.values["reporting_org_id"].pk
         try:
             with transaction.atomic():
                 initiatives_write_batch(actor=self.actor, drafts=[draft for draft, _record in drafts])
@@ -671,19 +700,16 @@ class IatiImport:
         if draft.initiative.pk is not None and not Initiative.objects.filter(pk=draft.initiative.pk).exists():
             draft.initiative.pk = None
             draft.initiative._state.adding = True
-        for child in draft.children:
-            child.pk = None
-            child._state.adding = True
 
     def _drop_taken_identifiers(
         self, batch: list[tuple[InitiativeDraft, ActivityRecord]]
     ) -> list[tuple[InitiativeDraft, ActivityRecord]]:
         """Other identifiers another initiative already answers to are kept verbatim instead of linked."""
         wanted = {
-            child.normalised
+            child.values["normalised"]
             for draft, _record in batch
             for child in draft.children
-            if isinstance(child, InitiativeIdentifier)
+            if child.model is InitiativeIdentifier
         }
         if not wanted:
             return batch
@@ -699,11 +725,12 @@ class IatiImport:
         for draft, record in batch:
             kept = []
             for child in draft.children:
-                if isinstance(child, InitiativeIdentifier):
-                    owner = owners.get(child.normalised)
+                if child.model is InitiativeIdentifier:
+                    normalised, value = child.values["normalised"], child.values["value"]
+                    owner = owners.get(normalised)
                     if (
-                        codes.get(child.normalised, draft.initiative.pk) != draft.initiative.pk
-                        or child.normalised in claimed
+                        codes.get(normalised, draft.initiative.pk) != draft.initiative.pk
+                        or normalised in claimed
                         or (owner is not None and owner != draft.initiative.pk)
                     ):
                         self.report.warnings.append(
@@ -713,16 +740,16 @@ class IatiImport:
                                     "other-identifier %(ref)s already belongs to another initiative; "
                                     "kept as given"
                                 )
-                                % {"ref": child.value},
+                                % {"ref": value},
                                 record.identifier,
                             )
                         )
-                        data = next(c for c in draft.children if isinstance(c, IatiActivity))
-                        data.unmapped_xml.append(
-                            _other_identifier_xml(child.value, OTHER_IDENTIFIER_INTERNAL)
+                        data = next(c for c in draft.children if c.model is IatiActivity)
+                        data.values["unmapped_xml"].append(
+                            _other_identifier_xml(value, OTHER_IDENTIFIER_INTERNAL)
                         )
                         continue
-                    claimed.add(child.normalised)
+                    claimed.add(normalised)
                 kept.append(child)
             draft.children = kept
         return batch

@@ -65,12 +65,16 @@ class PageWarning:
 
 @dataclass(frozen=True)
 class PageParse:
-    """The records of a page (merged), the listings they came from (one per listing) and the warnings."""
+    """The records of a page (merged), the listings they came from (one per listing) and the warnings.
+
+    `lines` holds, for each listing, the line of its "CODE: Title" (1-based), for reports that name places.
+    """
 
     records: list[dict[str, Any]]
     warnings: list[PageWarning]
     preamble: str = ""
     listings: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -104,7 +108,13 @@ def parse_page(text: str, *, source: str) -> PageParse:
     for listing in listings:
         groups.setdefault(listing_key(listing["code"]), []).append(listing)
     records = [merge_listings(group) for group in groups.values()]
-    return PageParse(records=records, warnings=warnings, preamble=preamble, listings=listings)
+    return PageParse(
+        records=records,
+        warnings=warnings,
+        preamble=preamble,
+        listings=listings,
+        lines=[block.line for block in blocks],
+    )
 
 
 def clean_line(line: str) -> str:

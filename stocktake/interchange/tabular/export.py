@@ -16,18 +16,34 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from stocktake.initiatives.models import Initiative
 from stocktake.initiatives.rows import InitiativeRow, initiative_rows
-from stocktake.interchange.tabular.tables import TABLES, Table
+from stocktake.interchange.tabular.tables import DOCUMENTATION_SHEET, TABLES, Table, documentation_rows
 
 CHUNK = 500
 # A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection, OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NEUTRALISER = "'"
+
+
+def _looks_neutralised(text: str) -> bool:
+    return text.lstrip(NEUTRALISER).startswith(FORMULA_STARTS)
 
 
 def neutralise(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers.
+
+    Text that already looks neutralised ("'=x") gets one too, so that ``unneutralise`` gives back
+    exactly what was written.
+    """
+    if isinstance(value, str) and _looks_neutralised(value):
+        return NEUTRALISER + value
     return value
+
+
+def unneutralise(text: str) -> str:
+    """The text ``neutralise`` was given: one apostrophe before formula-looking text comes off."""
+    if text.startswith(NEUTRALISER) and _looks_neutralised(text):
+        return text[1:]
+    return text
 
 
 def row_chunks(queryset: QuerySet[Initiative], chunk: int = CHUNK) -> Iterator[list[InitiativeRow]]:
@@ -36,7 +52,11 @@ def row_chunks(queryset: QuerySet[Initiative], chunk: int = CHUNK) -> Iterator[l
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         found = Initiative.objects.prefetch_related(
-            "identifiers", "action_line_links__action_line", "sdg_target_links__target", "sectors"
+            "identifiers",
+            "action_line_links__action_line",
+            "sdg_target_links__target",
+            "sdg_goal_links__goal",
+            "sectors",
         ).in_bulk(part)
         yield initiative_rows(found[pk] for pk in part if pk in found)
 
@@ -90,9 +110,12 @@ def write_xlsx(queryset: QuerySet[Initiative], stream: IO[bytes]) -> None:
             table = TABLES[name]
             for item in table.items(rows):
                 sheet.append([_text_cell(sheet, value) for value in _cells(table, item)])
-    about = workbook.create_sheet("columns")
-    about.append(["table", "column", "meaning", "allowed values"])
-    for name, table in TABLES.items():
-        for column in table.columns:
-            about.append([name, column.name, column.description, column.allowed])
+    write_documentation(workbook)
     workbook.save(stream)
+
+
+def write_documentation(workbook: Workbook) -> None:
+    """The sheet that says what each column means and takes (the import skips it)."""
+    about = workbook.create_sheet(DOCUMENTATION_SHEET)
+    for row in documentation_rows():
+        about.append([_text_cell(about, value) for value in row])

@@ -1,9 +1,12 @@
 """``stocktake serve``: migrate, load vocabularies and (into an empty database) the demo data, then serve
-with gunicorn, a production-grade server, static files included (WhiteNoise)."""
+with gunicorn, a production-grade server, static files included (WhiteNoise), and run the background
+jobs (imports, exports) with the django-tasks database worker in a child process."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +19,33 @@ from stocktake.core.history import Actor
 from stocktake.demo.services import demo_load
 from stocktake.initiatives.models import Initiative
 from stocktake.vocabularies.services import vocabularies_load
+
+# How long the worker may take to finish the job it is running when serve stops; then the job is stopped
+# (and marked failed), and at last the worker is killed.
+WORKER_STOP_SECONDS = 10
+WORKER_KILL_SECONDS = 5
+
+
+def worker_start() -> subprocess.Popen[bytes]:
+    """The jobs worker, in a session of its own so that Ctrl+C reaches serve, which then stops it."""
+    command = [sys.executable, "-m", "stocktake.cli", "db_worker", "--no-reload"]
+    return subprocess.Popen(command, start_new_session=True)  # noqa: S603 (our own interpreter and module)
+
+
+def worker_stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()  # the first signal lets the running job finish
+    try:
+        process.wait(WORKER_STOP_SECONDS)
+        return
+    except subprocess.TimeoutExpired:
+        process.terminate()  # the second stops the job, which is marked failed
+    try:
+        process.wait(WORKER_KILL_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 class StocktakeServer(BaseApplication):
@@ -45,6 +75,11 @@ class Command(BaseCommand):
             "--no-demo", action="store_true", help="do not load the demo data into an empty database"
         )
         parser.add_argument("--prepare-only", action="store_true", help="migrate and load, then exit")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not run the background jobs worker (run `stocktake db_worker` yourself)",
+        )
 
     def handle(
         self,
@@ -55,6 +90,7 @@ class Command(BaseCommand):
         threads: int,
         no_demo: bool,
         prepare_only: bool,
+        no_worker: bool,
         **options: Any,
     ) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -68,15 +104,23 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if prepare_only:
             return
+        worker = None if no_worker else worker_start()
+        master = os.getpid()
         self.stdout.write(self.style.SUCCESS(f"Stocktake is at http://{host}:{port}/ (Ctrl+C stops it)"))
-        StocktakeServer(
-            {
-                "bind": f"{host}:{port}",
-                "workers": workers,
-                "threads": threads,
-                "worker_class": "gthread",
-                "accesslog": "-" if settings.DEBUG else None,
-                "timeout": 60,
-                "graceful_timeout": 10,
-            }
-        ).run()
+        try:
+            StocktakeServer(
+                {
+                    "bind": f"{host}:{port}",
+                    "workers": workers,
+                    "threads": threads,
+                    "worker_class": "gthread",
+                    "accesslog": "-" if settings.DEBUG else None,
+                    "timeout": 60,
+                    "graceful_timeout": 10,
+                }
+            ).run()
+        finally:
+            # gunicorn leaves by SystemExit, whether stopped by a signal or by an error. Its web workers are
+            # forks of this process and leave through here too: only the master stops the jobs worker.
+            if worker is not None and os.getpid() == master:
+                worker_stop(worker)
