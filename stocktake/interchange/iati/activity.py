@@ -18,6 +18,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from stocktake.interchange.iati.records import (
@@ -78,40 +79,45 @@ def _org(element: Any, language: str, activity_id_attribute: str | None = None) 
     )
 
 
-# The problems, each built only when it happens.
+# The problems, each built (and its message translated) only when it happens: gettext stays off the
+# path of a clean activity. Fields and attributes are IATI's names and stay as they are.
 
 
 def _missing(problems: Problems, element: Any, field: str, attribute: str = "code") -> None:
-    problems.append(Problem(element.sourceline, field, f"{field} has no {attribute}; it was left out", False))
+    message = _("%(field)s has no %(attribute)s; it was left out") % {"field": field, "attribute": attribute}
+    problems.append(Problem(element.sourceline, field, message, False))
 
 
 def _bad_percentage(problems: Problems, element: Any, field: str, raw: str) -> None:
-    problems.append(
-        Problem(
-            element.sourceline,
-            f"{field}/@percentage",
-            f"percentage {raw!r} is not a number: {NUMBER_HINT}",
-            True,
-        )
-    )
+    message = _("percentage %(value)s is not a number: %(hint)s") % {"value": repr(raw), "hint": NUMBER_HINT}
+    problems.append(Problem(element.sourceline, f"{field}/@percentage", message, True))
 
 
 def _bad_date(problems: Problems, element: Any, field: str, raw: str | None) -> None:
-    shown = "is missing" if raw is None else f"{raw!r} is not a date"
-    problems.append(
-        Problem(element.sourceline, field, f"the date {shown}: {DATE_HINT}; it was left out", False)
-    )
+    if raw is None:
+        message = _("the date is missing: %(hint)s; it was left out") % {"hint": DATE_HINT}
+    else:
+        message = _("the date %(value)s is not a date: %(hint)s; it was left out") % {
+            "value": repr(raw),
+            "hint": DATE_HINT,
+        }
+    problems.append(Problem(element.sourceline, field, message, False))
 
 
 def _money(problems: Problems, value: Any, owner: Any, field: str) -> Decimal | None:
     if value is None:
-        problems.append(Problem(owner.sourceline, field, "there is no value", True))
+        problems.append(Problem(owner.sourceline, field, _("there is no value"), True))
         return None
     raw = value.text
     number = parse_number(raw)
     if number is None:
-        shown = (raw or "").strip()
-        message = f"the value {shown!r} is not a number: {NUMBER_HINT}" if shown else "the value is empty"
+        if shown := (raw or "").strip():
+            message = _("the value %(value)s is not a number: %(hint)s") % {
+                "value": repr(shown),
+                "hint": NUMBER_HINT,
+            }
+        else:
+            message = _("the value is empty")
         problems.append(Problem(value.sourceline, field, message, True))
     return number
 
@@ -380,7 +386,9 @@ def _transaction(element: Any, record: ActivityRecord, problems: Problems) -> No
     amount = _money(problems, value, element, "transaction/value")
     if not kind or not (kind := kind.strip()):
         problems.append(
-            Problem(element.sourceline, "transaction/transaction-type", "the transaction has no type", True)
+            Problem(
+                element.sourceline, "transaction/transaction-type", _("the transaction has no type"), True
+            )
         )
         return
     if amount is None:
@@ -491,7 +499,7 @@ def read_activity(element: Any, file_language: str, report: ErrorHandler) -> Act
             handler(child, record, problems)
     if not record.identifier:
         problems.insert(
-            0, Problem(record.line, "iati-identifier", "the activity has no iati-identifier", True)
+            0, Problem(record.line, "iati-identifier", _("the activity has no iati-identifier"), True)
         )
     if not problems:
         return record
@@ -499,7 +507,9 @@ def read_activity(element: Any, file_language: str, report: ErrorHandler) -> Act
     identifier = record.identifier or None
     for problem in problems:
         message = (
-            f"{problem.message}; the activity was skipped" if problem.skips_activity else problem.message
+            _("%(message)s; the activity was skipped") % {"message": problem.message}
+            if problem.skips_activity
+            else problem.message
         )
         report(ReadError(identifier, problem.line, problem.field, message, skipped))
     return None if skipped else record

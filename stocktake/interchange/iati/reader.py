@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from stocktake.interchange.iati.activity import ErrorHandler, read_activity
@@ -57,16 +58,22 @@ Source = str | Path | BinaryIO
 
 
 class IatiFileError(Exception):
-    """The file as a whole cannot be read; message says why in plain words and names the line."""
+    """The file as a whole cannot be read; message says why in plain words and names the line.
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    detail is the message without its line, for callers that show the line apart.
+    """
+
+    def __init__(self, message: str, line: int | None = None, *, detail: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
+        self.detail = message if detail is None else detail
 
 
 def _file_error(text: str, line: int | None) -> IatiFileError:
-    return IatiFileError(f"line {line}: {text}" if line else text, line)
+    if not line:
+        return IatiFileError(text, line)
+    return IatiFileError(_("line %(line)s: %(message)s") % {"line": line, "message": text}, line, detail=text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,8 +115,10 @@ def _refuse_doctype_in(head: bytes) -> None:
 
 def _doctype_error(line: int | None) -> IatiFileError:
     return _file_error(
-        "the file contains a <!DOCTYPE> declaration: document type and entity declarations are not "
-        "allowed in IATI files, so the file was refused",
+        _(
+            "the file contains a <!DOCTYPE> declaration: document type and entity declarations are not "
+            "allowed in IATI files, so the file was refused"
+        ),
         line,
     )
 
@@ -122,14 +131,15 @@ def _syntax_error(error: etree.XMLSyntaxError, *, at_end: bool, last: Any) -> Ia
     line = error.lineno or None
     detail = _LXML_POSITION.sub("", str(error.msg or error)).strip()
     lowered = detail.lower()
+    # Each message ends with the parser's own words (`detail`, in English: libxml2 has no translations).
     if "document is empty" in lowered or "start tag expected" in lowered:
-        text = "the file is not XML (it does not start with an XML element)"
+        text = _("the file is not XML (it does not start with an XML element): %(detail)s")
     elif "invalid char value" in lowered or "invalid xmlchar value" in lowered:
-        text = "the file contains a character XML does not allow (a control character)"
+        text = _("the file contains a character XML does not allow (a control character): %(detail)s")
     elif "encoding" in lowered:
-        text = (
+        text = _(
             "the file's bytes do not match its character encoding (save it as UTF-8, or declare the "
-            "encoding it uses in the <?xml ...?> declaration)"
+            "encoding it uses in the <?xml ...?> declaration): %(detail)s"
         )
     elif line is None and last is not None:
         # libxml2 stops without saying where on an undefined entity (&nbsp; in a description, say)
@@ -138,12 +148,15 @@ def _syntax_error(error: etree.XMLSyntaxError, *, at_end: bool, last: Any) -> Ia
         while len(element):
             element = element[-1]
         line = element.sourceline
-        text = "the XML is malformed here (perhaps an entity such as &nbsp; that XML does not define)"
+        text = _(
+            "the XML is malformed here (perhaps an entity such as &nbsp; that XML does not define): "
+            "%(detail)s"
+        )
     elif at_end:
-        text = "the file ends before its XML is complete (it may have been cut off)"
+        text = _("the file ends before its XML is complete (it may have been cut off): %(detail)s")
     else:
-        text = "the XML is malformed"
-    return _file_error(f"{text}: {detail}", line)
+        text = _("the XML is malformed: %(detail)s")
+    return _file_error(text % {"detail": detail}, line)
 
 
 def _events(stream: BinaryIO, tags: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
@@ -155,7 +168,7 @@ def _events(stream: BinaryIO, tags: tuple[str, ...]) -> Iterator[tuple[str, Any]
     if not isinstance(head, bytes):
         raise TypeError("read_activities needs a file opened in binary mode")
     if not head:
-        raise IatiFileError("the file is empty (0 bytes)", None)
+        raise IatiFileError(_("the file is empty (0 bytes)"), None)
     _refuse_doctype_in(head)
     parser = etree.XMLPullParser(events=("start", "end"), tag=tags, **PARSER_OPTIONS)
     last: Any = None
@@ -190,14 +203,16 @@ def _check_file(root: Any, *, activity_file: bool) -> None:
     line = root.sourceline
     if root.tag == ORGANISATIONS_ROOT:
         raise _file_error(
-            "this is an IATI organisation file (<iati-organisations>), not an activity file "
-            "(<iati-activities>): organisation files cannot be imported here",
+            _(
+                "this is an IATI organisation file (<iati-organisations>), not an activity file "
+                "(<iati-activities>): organisation files cannot be imported here"
+            ),
             line,
         )
     if root.tag != ROOT:
         raise _file_error(
-            f"the file starts with <{root.tag}>, expected <iati-activities>: this is not an IATI "
-            "activity file",
+            _("the file starts with <%(tag)s>, expected <iati-activities>: this is not an IATI activity file")
+            % {"tag": root.tag},
             line,
         )
     version = (root.get("version") or "").strip()
@@ -205,15 +220,22 @@ def _check_file(root: Any, *, activity_file: bool) -> None:
         return
     if not version:
         raise _file_error(
-            "the file does not say its IATI version (no version attribute on <iati-activities>), so it "
-            "is taken to be from before version 2: such files are not supported: convert them to 2.03 "
-            "first",
+            _(
+                "the file does not say its IATI version (no version attribute on <iati-activities>), so "
+                "it is taken to be from before version 2: such files are not supported: convert them to "
+                "2.03 first"
+            ),
             line,
         )
     if version.startswith(("0", "1")):
-        raise _file_error(f"IATI version {version} files are not supported: convert them to 2.03 first", line)
+        raise _file_error(
+            _("IATI version %(version)s files are not supported: convert them to 2.03 first")
+            % {"version": version},
+            line,
+        )
     raise _file_error(
-        f"IATI version {version} files are not supported: this reader handles versions 2.01 to 2.03",
+        _("IATI version %(version)s files are not supported: this reader handles versions 2.01 to 2.03")
+        % {"version": version},
         line,
     )
 
@@ -240,7 +262,7 @@ def inspect(source: Source) -> FileInfo:
                 default_language=attributes.get(XML_LANG),
                 attributes=attributes,
             )
-    raise IatiFileError("the file has no root element")  # pragma: no cover - close always comes
+    raise IatiFileError(_("the file has no root element"))  # pragma: no cover - close always comes
 
 
 def read_activities(source: Source, *, on_error: ErrorHandler | None = None) -> Iterator[ActivityRecord]:

@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from stocktake.interchange.iati.records import Narratives
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -19,8 +21,9 @@ def st(name: str) -> str:
     return f"{{{STOCKTAKE_NAMESPACE}}}{name}"
 
 
-NUMBER_HINT = "expected a number like 1234.56"
-DATE_HINT = "expected a date like 2013-09-01"
+# Lazy: translated into the active language when a message is built with them, not at import.
+NUMBER_HINT = gettext_lazy("expected a number like 1234.56")
+DATE_HINT = gettext_lazy("expected a date like 2013-09-01")
 
 _NUMBER = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*")
 

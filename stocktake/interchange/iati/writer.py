@@ -303,15 +303,20 @@ class _ActivityBuilder:
         self.data = data
         self.verbatim_left = _verbatim_by_tag(data.unmapped_xml if data else [])
         activity = etree.Element("iati-activity", nsmap=NSMAP)
-        for name, value in (data.attributes if data else {}).items():
-            if name != "last-updated-datetime" and not name.startswith(f"{{{NAMESPACE}}}"):
-                activity.set(name, self.clean(value))
+        stored = dict(data.attributes) if data else {}
         if initiative.updated:
             activity.set("last-updated-datetime", initiative.updated.isoformat(timespec="seconds"))
         if self.language:
             activity.set(XML_LANG, self.clean(self.language))
-        if self.row.budgets and not activity.get("default-currency"):
-            activity.set("default-currency", self.row.budgets[0].currency)
+        currency = stored.pop("default-currency", None) or (
+            self.row.budgets[0].currency if self.row.budgets else None
+        )
+        if currency:
+            activity.set("default-currency", self.clean(currency))
+        # The other attributes the publisher gave, in a fixed order (PostgreSQL's jsonb keeps no order).
+        for name, value in sorted(stored.items()):
+            if name not in ("last-updated-datetime", XML_LANG) and not name.startswith(f"{{{NAMESPACE}}}"):
+                activity.set(name, self.clean(value))
         activity.set(_st("kind"), initiative.kind)
         if initiative.outcome:
             activity.set(_st("outcome"), initiative.outcome)

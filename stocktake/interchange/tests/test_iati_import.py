@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from io import BytesIO, StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -395,3 +396,13 @@ def test_the_export_command_takes_the_list_filters_for_iati(tmp_path: Path, demo
     kinds = [activity.get(f"{{{NS}}}kind") for activity in root]
     assert kinds == ["project"]
     assert [element.get("code") for element in root.iter("recipient-country")] == ["CO"]
+
+
+def test_the_list_downloads_as_iati_with_the_same_filters(client: Any, demo: DemoLoad) -> None:
+    response = client.get("/export/initiatives.xml?country=CO")
+    assert response.status_code == 200 and response["Content-Type"] == "application/xml"
+    content = b"".join(response.streaming_content)
+    assert validate(content) == []
+    assert [a.findtext("iati-identifier") for a in etree.fromstring(content)] == ["INT13001"]
+    listing = client.get("/initiatives/?country=CO").content.decode()
+    assert "/export/initiatives.xml?country=CO" in listing
