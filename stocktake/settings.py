@@ -241,6 +241,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # The largest file a steward may upload for import (bytes); uploads stream to disk, never to memory.
 IMPORT_MAX_BYTES = env_positive_int("STOCKTAKE_IMPORT_MAX_BYTES", 1024**3)
 
+# The reporting-org of exported IATI activities that were not imported from an IATI publisher.
+STOCKTAKE_IATI_REPORTING_ORG_REF = os.environ.get("STOCKTAKE_IATI_REPORTING_ORG_REF", "XI-STOCKTAKE")
+STOCKTAKE_IATI_REPORTING_ORG_TYPE = os.environ.get("STOCKTAKE_IATI_REPORTING_ORG_TYPE", "90")
+STOCKTAKE_IATI_REPORTING_ORG_NAME = os.environ.get("STOCKTAKE_IATI_REPORTING_ORG_NAME", "Stocktake")
+
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 

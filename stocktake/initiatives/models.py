@@ -583,8 +583,11 @@ class IatiActivity(models.Model):
 class Transaction(models.Model):
     """A financial transaction of an initiative, as its IATI publisher reported it.
 
-    Provider and receiver stay as the file names them (ref, type, name, activity id): transactions
-    name thousands of counterparts, which are not turned into registry organisations.
+    The figures are columns; the rest is ``details`` as published, only the keys the file gave:
+    description (narratives by language), provider and receiver ({ref, type, name, activity_id}: kept as
+    the file names them, as transactions name thousands of counterparts that do not become registry
+    organisations), sectors ([vocabulary, code]), countries ([code]), regions ([code, vocabulary]) and
+    unmapped_xml (elements kept verbatim: flow-type, aid-type, ...).
     """
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="transactions")
@@ -596,13 +599,7 @@ class Transaction(models.Model):
     value_date = models.DateField(null=True, blank=True)
     ref = models.CharField(max_length=200, blank=True)
     humanitarian = models.CharField(max_length=5, blank=True)
-    description = models.JSONField(default=dict, blank=True)
-    provider = models.JSONField(null=True, blank=True)
-    receiver = models.JSONField(null=True, blank=True)
-    sectors = models.JSONField(default=list, blank=True)
-    countries = models.JSONField(default=list, blank=True)
-    regions = models.JSONField(default=list, blank=True)
-    unmapped_xml = models.JSONField(default=list, blank=True)
+    details = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["position", "id"]

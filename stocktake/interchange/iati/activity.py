@@ -14,6 +14,7 @@ What a problem costs (reported as ReadError, never raised):
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -487,6 +488,7 @@ def read_activity(element: Any, file_language: str, report: ErrorHandler) -> Act
         default_currency=attributes.get("default-currency"),
         last_updated=attributes.get("last-updated-datetime"),
         attributes=attributes,
+        digest=hashlib.sha256(etree.tostring(element, with_tail=False) + file_language.encode()).hexdigest(),
     )
     problems: Problems = []
     unmapped = record.unmapped_xml

@@ -14,8 +14,8 @@ the others imported, or nothing at all with ``all_or_nothing``; a dry run rolls 
 
 from __future__ import annotations
 
-import hashlib
 import os
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -54,6 +54,7 @@ from stocktake.initiatives.models import (
 )
 from stocktake.interchange.iati.reader import IatiFileError, read_activities
 from stocktake.interchange.iati.records import ActivityRecord, Narratives, OrgRef, ReadError
+from stocktake.interchange.iati.records import Transaction as TransactionRecord
 from stocktake.interchange.organisations import OrganisationMatcher
 from stocktake.interchange.reports import ImportOptions, ImportReport, Problem, Progress, no_progress
 from stocktake.vocabularies.models import ActionLine, Country, CountryGroup, Region, SdgGoal, SdgTarget
@@ -88,6 +89,10 @@ class Refused(Exception):
     def __init__(self, message: str, line: int | None = None) -> None:
         super().__init__(message)
         self.line = line
+
+
+class Duplicate(Exception):
+    """An activity the registry already holds under a spelling of its identifier; reported, not written."""
 
 
 def _first(text: Narratives, language: str) -> str:
@@ -129,12 +134,8 @@ def _check(list_name: str, value: str | None, what: str) -> None:
 
 
 def fingerprint(record: ActivityRecord) -> str:
-    """A digest of everything the activity says (not where it sits in the file)."""
-    line, record.line = record.line, 0
-    try:
-        return hashlib.sha256(repr(record).encode("utf-8", "surrogatepass")).hexdigest()
-    finally:
-        record.line = line
+    """What identifies the activity's content: the reader's digest of its XML."""
+    return record.digest
 
 
 class _Vocabularies:
@@ -161,7 +162,6 @@ class IatiImport:
         self.vocabularies = _Vocabularies()
         self.organisations = OrganisationMatcher(actor=actor, report=report, source=source, deferred=True)
         self.seen: dict[str, int] = {}  # identifier -> line of its first appearance in this file
-        self.by_identifier: dict[str, int] = {}  # identifiers imported by this run -> initiative id
         self.links: list[tuple[int, str, str, int]] = []  # initiative id, type, ref, line
         self.pending: list[tuple[InitiativeDraft, ActivityRecord]] = []
         self.taken: dict[str, str] = {}  # normalised codes of the batch already in use -> their code
@@ -266,10 +266,12 @@ class IatiImport:
                 return
             if stored.fingerprint == digest:
                 self.report.unchanged.append(identifier)
-                self.by_identifier[identifier] = stored.initiative_id
                 return
         try:
             draft = self.draft(record, digest, stored.initiative if stored else None)
+        except Duplicate as duplicate:
+            self.report.duplicates.append(Problem(self.place(record), str(duplicate), identifier))
+            return
         except Refused as refusal:
             self.report.refused.append(Problem(self.place(record, refusal.line), str(refusal), identifier))
             return
@@ -286,9 +288,12 @@ class IatiImport:
         if initiative is None:
             taken = self.taken.get(code_normalised)
             if taken:
-                raise Refused(
-                    _("the code %(code)s is already taken by the initiative %(other)s")
-                    % {"code": code, "other": taken}
+                raise Duplicate(
+                    _(
+                        "the identifier is the same as %(other)s but for case or punctuation, so it is "
+                        "taken to be the same activity; not imported again"
+                    )
+                    % {"other": taken}
                 )
             initiative = Initiative(code=code, code_normalised=code_normalised)
             self.taken[code_normalised] = code  # a later activity of the batch may not take it again
@@ -332,42 +337,12 @@ class IatiImport:
         tag_ids = self.classifications(record, children)
         self.budgets(record, children)
         self.documents(record, children, language)
-        transactions = [
-            ChildRow(
-                Transaction,
-                position=position,
-                type=item.type,
-                date=date.fromisoformat(item.date) if item.date else None,
-                value=item.value,
-                currency=item.currency or "",
-                value_date=date.fromisoformat(item.value_date) if item.value_date else None,
-                ref=(item.ref or "")[:200],
-                humanitarian=item.humanitarian or "",
-                description=item.description,
-                provider=_org(item.provider_org),
-                receiver=_org(item.receiver_org),
-                sectors=[
-                    [s.vocabulary, s.code, None if s.percentage is None else str(s.percentage)]
-                    for s in item.sectors
-                ],
-                countries=[
-                    [c.code, None if c.percentage is None else str(c.percentage)]
-                    for c in item.recipient_countries
-                ],
-                regions=[
-                    [r.code, r.vocabulary, None if r.percentage is None else str(r.percentage)]
-                    for r in item.recipient_regions
-                ],
-                unmapped_xml=item.unmapped_xml,
-            )
-            for position, item in enumerate(record.transactions)
-        ]
+        children += [_transaction_row(position, item) for position, item in enumerate(record.transactions)]
         for item in record.transactions:
             _check("TransactionType", item.type, gettext_noop("transaction type"))
             _check("Currency", item.currency, gettext_noop("transaction currency"))
             if abs(item.value) >= TOO_LARGE:
                 raise Refused(_("transaction value %(value)s is too large") % {"value": item.value})
-        children += transactions
         children.append(self.iati_data(record, digest))
         return InitiativeDraft(initiative=initiative, children=children, tag_ids=tag_ids)
 
@@ -755,7 +730,6 @@ class IatiImport:
         return batch
 
     def _written(self, draft: InitiativeDraft, record: ActivityRecord) -> None:
-        self.by_identifier[record.identifier] = draft.initiative.pk
         target = self.report.updated if draft.initiative.version > 1 else self.report.created
         target.append(record.identifier)
         for kind, ref in ((item.type or "", item.ref) for item in record.related_activities):
@@ -763,14 +737,17 @@ class IatiImport:
 
     def resolve_links(self) -> None:
         """Parent and child links become the programme hierarchy, other links relations, once all
-        activities of the file are in (a child may come before its parent)."""
+        activities of the file are in (a child may come before its parent). Read and written in chunks,
+        so a file of any size keeps the queries small."""
         if not self.links:
             return
-        refs = {ref for _pk, _kind, ref, _line in self.links}
-        known = dict(
-            IatiActivity.objects.filter(identifier__in=refs).values_list("identifier", "initiative_id")
-        )
-        known |= dict(Initiative.objects.filter(code__in=refs).values_list("code", "pk"))
+        refs = sorted({ref for _pk, _kind, ref, _line in self.links})
+        known: dict[str, int] = {}
+        for chunk in _chunks(refs):
+            known |= dict(
+                IatiActivity.objects.filter(identifier__in=chunk).values_list("identifier", "initiative_id")
+            )
+            known |= dict(Initiative.objects.filter(code__in=chunk).values_list("code", "pk"))
         parents: dict[int, int] = {}
         relations: set[tuple[int, int, str]] = set()
         for pk, kind, ref, _line in self.links:
@@ -783,21 +760,32 @@ class IatiImport:
                 parents.setdefault(other, pk)
             elif kind in (RelationType.SIBLING, RelationType.CO_FUNDED, RelationType.THIRD_PARTY):
                 relations.add((pk, other, kind))
+        self.links = []
+        stored: dict[int, int | None] = {}  # parent of each initiative concerned, as stored
+        for chunk in _chunks(sorted(set(parents) | set(parents.values()))):
+            stored |= dict(Initiative.objects.filter(pk__in=chunk).values_list("pk", "parent_id"))
         changes: list[tuple[str, models.Model, dict | None, dict | None]] = []
-        initiatives = Initiative.objects.in_bulk(list(parents))
-        for child_id, parent_id in parents.items():
-            child = initiatives[child_id]
-            if child.parent_id == parent_id or self._is_ancestor(child_id, parent_id, parents):
-                continue
-            before = snapshot(child)
-            child.parent_id = parent_id
-            Initiative.objects.filter(pk=child_id).update(parent_id=parent_id)
-            changes.append((ChangeAction.UPDATE, child, before, snapshot(child)))
-        existing = set(
-            InitiativeRelation.objects.filter(from_initiative_id__in={r[0] for r in relations}).values_list(
-                "from_initiative_id", "to_initiative_id", "type"
+        wanted: dict[int, int] = {}  # links accepted so far: a link that would close a loop is not
+        for child, parent in sorted(parents.items()):
+            if stored.get(child) != parent and not self._is_ancestor(child, parent, wanted, stored):
+                wanted[child] = parent
+        for chunk in _chunks(sorted(wanted)):
+            for child in Initiative.objects.filter(pk__in=chunk):
+                before = snapshot(child)
+                child.parent_id = wanted[child.pk]
+                changes.append((ChangeAction.UPDATE, child, before, snapshot(child)))
+            by_parent: dict[int, list[int]] = {}
+            for child_id in chunk:
+                by_parent.setdefault(wanted[child_id], []).append(child_id)
+            for parent_id, children in by_parent.items():
+                Initiative.objects.filter(pk__in=children).update(parent_id=parent_id)
+        existing: set[tuple[int, int, str]] = set()
+        for chunk in _chunks(sorted({relation[0] for relation in relations})):
+            existing |= set(
+                InitiativeRelation.objects.filter(from_initiative_id__in=chunk).values_list(
+                    "from_initiative_id", "to_initiative_id", "type"
+                )
             )
-        )
         new_relations = [
             InitiativeRelation(from_initiative_id=a, to_initiative_id=b, type=kind)
             for a, b, kind in sorted(relations - existing)
@@ -807,25 +795,66 @@ class IatiImport:
         history_record_many(actor=self.actor, changes=changes)
 
     @staticmethod
-    def _is_ancestor(child_id: int, parent_id: int, parents: dict[int, int]) -> bool:
-        """Whether child_id is already above parent_id: the link would make a loop."""
+    def _is_ancestor(
+        child_id: int, parent_id: int, parents: dict[int, int], stored: dict[int, int | None]
+    ) -> bool:
+        """Whether child_id is already above parent_id (through the links accepted, else as stored)."""
         seen = set()
         current: int | None = parent_id
         while current is not None and current not in seen:
             if current == child_id:
                 return True
             seen.add(current)
-            current = (
-                parents.get(current)
-                or Initiative.objects.filter(pk=current).values_list("parent_id", flat=True).first()
-            )
+            if current in parents:
+                current = parents[current]
+                continue
+            if current not in stored:
+                stored[current] = (
+                    Initiative.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+                )
+            current = stored[current]
         return False
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _st(name: str) -> str:
     from stocktake.interchange.iati.values import st
 
     return st(name)
+
+
+def _transaction_row(position: int, item: TransactionRecord) -> ChildRow:
+    details: dict[str, Any] = {}
+    if item.description:
+        details["description"] = item.description
+    if item.provider_org is not None:
+        details["provider"] = _org(item.provider_org)
+    if item.receiver_org is not None:
+        details["receiver"] = _org(item.receiver_org)
+    if item.sectors:
+        details["sectors"] = [[sector.vocabulary, sector.code] for sector in item.sectors]
+    if item.recipient_countries:
+        details["countries"] = [[country.code] for country in item.recipient_countries]
+    if item.recipient_regions:
+        details["regions"] = [[region.code, region.vocabulary] for region in item.recipient_regions]
+    if item.unmapped_xml:
+        details["unmapped_xml"] = item.unmapped_xml
+    return ChildRow(
+        Transaction,
+        position=position,
+        type=item.type,
+        date=date.fromisoformat(item.date) if item.date else None,
+        value=item.value,
+        currency=item.currency or "",
+        value_date=date.fromisoformat(item.value_date) if item.value_date else None,
+        ref=(item.ref or "")[:200],
+        humanitarian=item.humanitarian or "",
+        details=details,
+    )
 
 
 def _budget_xml(item: Any) -> str:
@@ -874,7 +903,7 @@ def import_iati(
             run.run(path, progress)
         except IatiFileError as error:
             place = _("line %(line)s") % {"line": error.line} if error.line else source
-            message = error.message.removeprefix(f"line {error.line}: ") if error.line else error.message
+            message = error.detail
             report.file_error = Problem(place, message)
         rollback = (
             options.dry_run

@@ -186,6 +186,9 @@ class ActivityRecord:
     policy_markers: list[PolicyMarker] = field(default_factory=list)
     contact_info: list[dict[str, str]] = field(default_factory=list)
     unmapped_xml: list[str] = field(default_factory=list)
+    # SHA-256 of the activity's XML as the file has it (and the file's language): an unchanged activity
+    # has the same digest on the next import.
+    digest: str = ""
 
 
 @dataclass(slots=True, kw_only=True)

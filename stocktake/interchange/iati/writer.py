@@ -435,6 +435,7 @@ class _ActivityBuilder:
 
     def transactions(self, activity: Any) -> None:
         for item in self.extras.transactions[self.initiative.pk]:
+            details = item.details or {}
             element = self.add(activity, "transaction", {"ref": item.ref, "humanitarian": item.humanitarian})
             self.add(element, "transaction-type", {"code": item.type})
             if item.date:
@@ -448,17 +449,17 @@ class _ActivityBuilder:
                 },
                 _decimal(item.value),
             )
-            if item.description:
-                self.narratives(self.add(element, "description"), item.description)
-            self.org(element, "provider-org", item.provider)
-            self.org(element, "receiver-org", item.receiver)
-            fragments = _verbatim_by_tag(item.unmapped_xml)
+            if details.get("description"):
+                self.narratives(self.add(element, "description"), details["description"])
+            self.org(element, "provider-org", details.get("provider"))
+            self.org(element, "receiver-org", details.get("receiver"))
+            fragments = _verbatim_by_tag(details.get("unmapped_xml", []))
             element.extend(fragments.pop("disbursement-channel", []))
-            for vocabulary, code, _share in item.sectors:
+            for vocabulary, code, *_rest in details.get("sectors", []):
                 self.add(element, "sector", {"vocabulary": vocabulary, "code": code})
-            for code, _share in item.countries:
+            for code, *_rest in details.get("countries", []):
                 self.add(element, "recipient-country", {"code": code})
-            for code, vocabulary, _share in item.regions:
+            for code, vocabulary, *_rest in details.get("regions", []):
                 self.add(element, "recipient-region", {"code": code, "vocabulary": vocabulary})
             for tag in ("flow-type", "finance-type", "aid-type", "tied-status"):
                 element.extend(fragments.pop(tag, []))

@@ -115,7 +115,7 @@ def test_the_annotated_example_maps_every_element_the_model_carries() -> None:
     assert initiative.budgets.count() == 1
     transactions = list(initiative.transactions.all())
     assert [t.type for t in transactions] == ["1"]
-    assert (transactions[0].provider or {})["ref"] == "BB-BBB-123456789"
+    assert transactions[0].details["provider"]["ref"] == "BB-BBB-123456789"
     data = initiative.iati
     assert data.reporting_org is not None and data.reporting_org.iati_identifier == "AA-AAA-123456789"
     assert [marker[1] for marker in data.policy_markers] == ["2", "9", "A1"]
@@ -192,6 +192,14 @@ def test_duplicates_in_a_file_and_across_publishers_are_reported_not_resolved(tm
     assert Initiative.objects.get(code="XM-DAC-1-1").title == "A project"
 
 
+def test_an_identifier_differing_only_in_case_or_punctuation_is_a_duplicate(tmp_path: Path) -> None:
+    content = iati_file(activity("US-GOV-19-2x-11"), activity("US-GOV-19-2X-11"), activity("US-GOV-19-2X11"))
+    report = run(written(tmp_path, content))
+    assert report.ok and report.created == ["US-GOV-19-2x-11"]
+    assert [problem.identifier for problem in report.duplicates] == ["US-GOV-19-2X-11", "US-GOV-19-2X11"]
+    assert "same as US-GOV-19-2x-11 but for case or punctuation" in report.duplicates[0].message
+
+
 def test_organisations_match_by_identifier_then_name_then_alias(tmp_path: Path) -> None:
     by_ref = make_organisation(name="Something else entirely", iati_identifier="XM-DAC-1")
     by_alias = make_organisation(
@@ -212,6 +220,17 @@ def test_parent_and_child_links_become_the_hierarchy_whatever_their_order(tmp_pa
     assert report.ok
     assert Initiative.objects.get(code="XM-DAC-1-2").parent.code == "XM-DAC-1-1"  # type: ignore[union-attr]
     assert InitiativeRelation.objects.get().to_initiative.code == "XM-DAC-1-3"
+
+
+def test_parent_links_that_would_make_a_loop_are_not_applied(tmp_path: Path) -> None:
+    first = activity("XM-DAC-1-1", extra='<related-activity ref="XM-DAC-1-2" type="1"/>')
+    second = activity("XM-DAC-1-2", extra='<related-activity ref="XM-DAC-1-1" type="1"/>')
+    assert run(written(tmp_path, iati_file(first, second))).ok
+    parents = dict(Initiative.objects.values_list("code", "parent__code"))
+    assert sorted(parents.values(), key=str) == [None, "XM-DAC-1-2"] or sorted(parents.values(), key=str) == [
+        None,
+        "XM-DAC-1-1",
+    ]
 
 
 # --- choosing what happens to refused activities --------------------------------------------------
