@@ -144,9 +144,7 @@ def initiatives_write_batch(*, actor: Actor, drafts: list[InitiativeDraft], note
     before = stored_states(update_ids) if updating else {}
 
     new = [draft.initiative for draft in drafts if draft.creating]
-    for initiative in new:
-        initiative.created = initiative.updated = now
-    Initiative.objects.bulk_create(new, batch_size=500)
+    _insert_initiatives(new, now)
     for draft in updating:
         draft.initiative.version += 1
         draft.initiative.updated = now
@@ -180,3 +178,21 @@ def initiatives_write_batch(*, actor: Actor, drafts: list[InitiativeDraft], note
         ],
         note=note,
     )
+
+
+def _insert_initiatives(initiatives: list[Initiative], now: Any) -> None:
+    """Inserts new initiatives in one executemany, then reads their keys back by their unique code.
+
+    Cheaper than bulk_create (which compiles every value of every row), and the same on every database.
+    """
+    if not initiatives:
+        return
+    columns = [f.attname for f in Initiative._meta.concrete_fields if not f.primary_key]
+    for initiative in initiatives:
+        initiative.created = initiative.updated = now
+    insert_rows(Initiative, [{name: getattr(i, name) for name in columns} for i in initiatives])
+    by_code = {initiative.code_normalised: initiative for initiative in initiatives}
+    stored = Initiative.objects.filter(code_normalised__in=list(by_code)).values_list("code_normalised", "pk")
+    for code, pk in stored:
+        by_code[code].pk = pk
+        by_code[code]._state.adding = False

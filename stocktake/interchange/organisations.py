@@ -27,6 +27,7 @@ MATCHED_BY_IDENTIFIER = "identifier"
 MATCHED_BY_NAME = "name"
 MATCHED_BY_ALIAS = "alias"
 CREATED = "created"
+CHUNK = 500  # values in one IN (...) query
 
 
 class OrganisationMatcher:
@@ -34,23 +35,50 @@ class OrganisationMatcher:
         self.actor = actor
         self.deferred = deferred
         self.pending: list[Organisation] = []
-        self.slugs: set[str] | None = None  # slugs taken, read when the first is needed
         self.report = report
         self.source = source
         self.by_identifier: dict[str, Organisation] = {}
         self.by_name: dict[str, Organisation] = {}
         self.by_alias: dict[str, Organisation] = {}
         self._reported: set[tuple[str, int]] = set()
-        organisations_by_pk: dict[int, Organisation] = {}
+        self._by_pk: dict[int, Organisation] = {}
+        self._fetched_refs: set[str] = set()
+        self._fetched_names: set[str] = set()
+        self._unsaved_notes: list[tuple[int, Organisation]] = []  # report entries waiting for a slug
+        if deferred:
+            return  # batch mode reads what each batch names (prefetch), not the whole table
         for organisation in Organisation.objects.order_by("pk"):
-            organisations_by_pk[organisation.pk] = organisation
             self._index(organisation)
         for organisation_id, normalised in OrganisationAlias.objects.order_by("pk").values_list(
             "organisation_id", "name_normalised"
         ):
-            self.by_alias.setdefault(normalised, organisations_by_pk[organisation_id])
+            self.by_alias.setdefault(normalised, self._by_pk[organisation_id])
+
+    def prefetch(self, *, refs: Iterable[str | None], names: Iterable[str]) -> None:
+        """Batch mode: reads the organisations a batch may name (by identifier, name or alias), once."""
+        wanted_refs = sorted({ref.strip() for ref in refs if ref and ref.strip()} - self._fetched_refs)
+        wanted_names = sorted({normalise_name(name) for name in names if name} - self._fetched_names)
+        self._fetched_refs.update(wanted_refs)
+        self._fetched_names.update(wanted_names)
+        for start in range(0, len(wanted_refs), CHUNK):
+            for organisation in Organisation.objects.filter(
+                iati_identifier__in=wanted_refs[start : start + CHUNK]
+            ):
+                self._index(organisation)
+        for start in range(0, len(wanted_names), CHUNK):
+            chunk = wanted_names[start : start + CHUNK]
+            for organisation in Organisation.objects.filter(name_normalised__in=chunk):
+                self._index(organisation)
+            aliases = OrganisationAlias.objects.filter(name_normalised__in=chunk).select_related(
+                "organisation"
+            )
+            for alias in aliases:
+                organisation = self._by_pk.setdefault(alias.organisation_id, alias.organisation)
+                self.by_alias.setdefault(alias.name_normalised, organisation)
 
     def _index(self, organisation: Organisation) -> None:
+        if organisation.pk is not None:
+            organisation = self._by_pk.setdefault(organisation.pk, organisation)
         if organisation.iati_identifier:
             self.by_identifier.setdefault(organisation.iati_identifier.strip().upper(), organisation)
         self.by_name.setdefault(organisation.name_normalised, organisation)
@@ -59,6 +87,8 @@ class OrganisationMatcher:
         key = (given, id(organisation))
         if key not in self._reported:
             self._reported.add(key)
+            if organisation.pk is None:
+                self._unsaved_notes.append((len(self.report.organisations), organisation))
             self.report.organisations.append(OrganisationMatch(given, organisation.slug, how))
         return organisation
 
@@ -100,7 +130,6 @@ class OrganisationMatcher:
             organisation = Organisation(
                 name=name,
                 name_normalised=normalise_name(name),
-                slug=self._pending_slug(name),
                 iati_identifier=ref[:150] or None,
                 iati_type=type_code,
                 provenance=[self.source],
@@ -120,15 +149,17 @@ class OrganisationMatcher:
             self.by_alias.setdefault(normalise_name(alias), organisation)
         return self._note(given, organisation, CREATED)
 
-    def _pending_slug(self, name: str) -> str:
-        if self.slugs is None:
-            self.slugs = set(Organisation.objects.values_list("slug", flat=True))
-        root = slugify(name)[:90] or "organisation"
-        slug, number = root, 2
-        while slug in self.slugs:
-            slug, number = f"{root}-{number}", number + 1
-        self.slugs.add(slug)
-        return slug
+    def _give_slugs(self, created: list[Organisation]) -> None:
+        """Unique slugs for new organisations, read in one query for the usual case."""
+        roots = [slugify(organisation.name)[:90] or "organisation" for organisation in created]
+        candidates = {root if n == 1 else f"{root}-{n}" for root in roots for n in range(1, 6)}
+        taken = set(Organisation.objects.filter(slug__in=candidates).values_list("slug", flat=True))
+        for organisation, root in zip(created, roots, strict=True):
+            slug, number = root, 2
+            while slug in taken or (number > 5 and Organisation.objects.filter(slug=slug).exists()):
+                slug, number = f"{root}-{number}", number + 1
+            taken.add(slug)
+            organisation.slug = slug
 
     def save_pending(self) -> None:
         """Creates the organisations matched so far that do not exist yet: one insert, with history.
@@ -138,7 +169,14 @@ class OrganisationMatcher:
         if not self.pending:
             return
         created, self.pending = self.pending, []
+        self._give_slugs(created)
         Organisation.objects.bulk_create(created, batch_size=500)
+        for organisation in created:
+            self._by_pk[organisation.pk] = organisation
+        for index, organisation in self._unsaved_notes:
+            match = self.report.organisations[index]
+            self.report.organisations[index] = OrganisationMatch(match.given, organisation.slug, match.how)
+        self._unsaved_notes = []
         history_record_many(
             actor=self.actor,
             changes=[

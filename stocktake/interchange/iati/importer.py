@@ -217,6 +217,12 @@ class IatiImport:
                 "normalised", "initiative__code"
             )
         )
+        orgs = [
+            org for record in records for org in (record.reporting_org, *record.participating_orgs) if org
+        ]
+        self.organisations.prefetch(
+            refs=[org.ref for org in orgs], names=[name for org in orgs for name in org.name.values()]
+        )
         for record in records:
             self.take(record, stored.get(record.identifier))
         self.flush()
@@ -766,14 +772,16 @@ class IatiImport:
             stored |= dict(Initiative.objects.filter(pk__in=chunk).values_list("pk", "parent_id"))
         changes: list[tuple[str, models.Model, dict | None, dict | None]] = []
         wanted: dict[int, int] = {}  # links accepted so far: a link that would close a loop is not
-        for child, parent in sorted(parents.items()):
-            if stored.get(child) != parent and not self._is_ancestor(child, parent, wanted, stored):
-                wanted[child] = parent
+        for child_id, parent_id in sorted(parents.items()):
+            if stored.get(child_id) != parent_id and not self._is_ancestor(
+                child_id, parent_id, wanted, stored
+            ):
+                wanted[child_id] = parent_id
         for chunk in _chunks(sorted(wanted)):
-            for child in Initiative.objects.filter(pk__in=chunk):
-                before = snapshot(child)
-                child.parent_id = wanted[child.pk]
-                changes.append((ChangeAction.UPDATE, child, before, snapshot(child)))
+            for initiative in Initiative.objects.filter(pk__in=chunk):
+                before = snapshot(initiative)
+                initiative.parent_id = wanted[initiative.pk]
+                changes.append((ChangeAction.UPDATE, initiative, before, snapshot(initiative)))
             by_parent: dict[int, list[int]] = {}
             for child_id in chunk:
                 by_parent.setdefault(wanted[child_id], []).append(child_id)
