@@ -566,6 +566,9 @@ class IatiActivity(models.Model):
     scope_code = models.CharField(max_length=2, blank=True, help_text=_("IATI ActivityScope code"))
     policy_markers = models.JSONField(default=list, blank=True)
     contact_info = models.JSONField(default=list, blank=True)
+    # What a participating-org said beyond the partner role: {organisation_id, role, activity_id,
+    # crs_channel_code, name (narratives by language)}, for the organisations that said more.
+    participants = models.JSONField(default=list, blank=True)
     tags = models.JSONField(default=list, blank=True)  # tags of vocabularies the registry does not hold
     places = models.JSONField(default=list, blank=True)  # regions of vocabularies other than UN M49
     related = models.JSONField(default=list, blank=True)  # related activities not in the registry

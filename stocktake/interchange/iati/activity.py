@@ -213,6 +213,7 @@ def _participating_org(element: Any, record: ActivityRecord, problems: Problems)
             name=narratives(element, record.default_language),
             activity_id=element.get("activity-id"),
             stocktake_role=element.get(_ST_ROLE),
+            crs_channel_code=element.get("crs-channel-code"),
         )
     )
 

@@ -168,6 +168,7 @@ class IatiImport:
         # Tags and places of vocabularies the registry does not hold, for the activity being drafted.
         self.extra_tags: list[Any] = []
         self.extra_places: list[Any] = []
+        self.extra_participants: list[dict[str, Any]] = []
         self.here = ""
 
     # -- reading ------------------------------------------------------------------------------------
@@ -284,7 +285,7 @@ class IatiImport:
         self.pending.append((draft, record))
 
     def draft(self, record: ActivityRecord, digest: str, initiative: Initiative | None) -> InitiativeDraft:
-        self.extra_tags, self.extra_places = [], []
+        self.extra_tags, self.extra_places, self.extra_participants = [], [], []
         self.here = self.place(record)  # where problems found while drafting are
         language = record.default_language or "en"
         code = record.identifier
@@ -423,6 +424,18 @@ class IatiImport:
             if organisation is None or key in seen:
                 continue
             seen.add(key)
+            names = list(org.name.values())
+            if org.activity_id or org.crs_channel_code or names not in ([], [organisation.name]):
+                # Kept for export: the registry's organisation holds one name and no per-activity ids.
+                self.extra_participants.append(
+                    {
+                        "organisation_id": organisation,
+                        "role": role,
+                        "activity_id": org.activity_id,
+                        "crs_channel_code": org.crs_channel_code,
+                        "name": org.name,
+                    }
+                )
             # The organisation may not be saved yet (see flush): the row holds it until then.
             children.append(
                 ChildRow(Participation, organisation_id=organisation, role=role, basis=Basis.IMPORTED)
@@ -634,12 +647,13 @@ class IatiImport:
             contact_info=record.contact_info,
             tags=self.extra_tags,
             places=self.extra_places,
+            participants=self.extra_participants,
             related=[[item.type, item.ref] for item in record.related_activities],
             unmapped_xml=record.unmapped_xml,
             fingerprint=digest,
             source=self.source[:300],
         )
-        self.extra_tags, self.extra_places = [], []
+        self.extra_tags, self.extra_places, self.extra_participants = [], [], []
         return data
 
     # -- writing ------------------------------------------------------------------------------------
@@ -655,8 +669,11 @@ class IatiImport:
             for child in draft.children:
                 if child.model is Participation:
                     child.values["organisation_id"] = child.values["organisation_id"].pk
-                elif child.model is IatiActivity and child.values["reporting_org_id"] is not None:
-                    child.values["reporting_org_id"] = child.values["reporting_org_id"].pk
+                elif child.model is IatiActivity:
+                    if child.values["reporting_org_id"] is not None:
+                        child.values["reporting_org_id"] = child.values["reporting_org_id"].pk
+                    for participant in child.values["participants"]:
+                        participant["organisation_id"] = participant["organisation_id"].pk
         try:
             with transaction.atomic():
                 initiatives_write_batch(actor=self.actor, drafts=[draft for draft, _record in drafts])

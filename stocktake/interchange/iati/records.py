@@ -94,6 +94,7 @@ class ParticipatingOrg(OrgRef):
 
     role: str | None
     stocktake_role: str | None = None
+    crs_channel_code: str | None = None
 
 
 @dataclass(slots=True, kw_only=True)

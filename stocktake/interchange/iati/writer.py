@@ -491,8 +491,13 @@ class _ActivityBuilder:
             self.row.participations,
             key=lambda part: (ROLE_ORDER[part.role], part.organisation.name, part.pk),
         )
+        said = {
+            (participant["organisation_id"], participant["role"]): participant
+            for participant in (self.data.participants if self.data else [])
+        }
         for participation in participations:
             organisation = participation.organisation
+            extra = said.get((organisation.pk, participation.role), {})
             element = self.add(
                 activity,
                 "participating-org",
@@ -500,10 +505,15 @@ class _ActivityBuilder:
                     "ref": organisation.iati_identifier,
                     "type": organisation.iati_type,
                     "role": ROLE_CODES[participation.role],
+                    "activity-id": extra.get("activity_id"),
+                    "crs-channel-code": extra.get("crs_channel_code"),
                     _st("role"): participation.role if participation.role in EXTRA_ROLE_CODES else None,
                 },
             )
-            self.narrative(element, organisation.name)
+            if extra.get("name"):
+                self.narratives(element, extra["name"])
+            else:
+                self.narrative(element, organisation.name)
 
     def dates(self, activity: Any) -> None:
         for name, code in DATE_TYPES:

@@ -324,6 +324,10 @@ def test_imported_publishers_files_export_as_schema_valid_iati() -> None:
     # What the model has no field for comes back: results, locations, the publisher.
     assert annotated.find("result") is not None and annotated.find("location") is not None
     assert annotated.find("reporting-org").get("ref") == "AA-AAA-123456789"
+    # What a participating-org says beyond its role comes back too.
+    extending = next(org for org in annotated.iter("participating-org") if org.get("role") == "3")
+    assert extending.get("activity-id") == "AA-AAA-123456789-1234"
+    assert extending.get("crs-channel-code") == "000000"
     assert len(annotated.findall("transaction")) == 1
     assert [child.tag for child in annotated].index("transaction") > [child.tag for child in annotated].index(
         "budget"
