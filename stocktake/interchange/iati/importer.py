@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -787,7 +787,7 @@ class IatiImport:
         stored: dict[int, int | None] = {}  # parent of each initiative concerned, as stored
         for chunk in _chunks(sorted(set(parents) | set(parents.values()))):
             stored |= dict(Initiative.objects.filter(pk__in=chunk).values_list("pk", "parent_id"))
-        changes: list[tuple[str, models.Model, dict | None, dict | None]] = []
+        changes: list[tuple[str, models.Model, dict | None, dict | None]]
         wanted: dict[int, int] = {}  # links accepted so far: a link that would close a loop is not
         for child_id, parent_id in sorted(parents.items()):
             if stored.get(child_id) != parent_id and not self._is_ancestor(
@@ -795,15 +795,18 @@ class IatiImport:
             ):
                 wanted[child_id] = parent_id
         for chunk in _chunks(sorted(wanted)):
+            changes = []  # recorded chunk by chunk, so memory stays flat however many links there are
             for initiative in Initiative.objects.filter(pk__in=chunk):
                 before = snapshot(initiative)
                 initiative.parent_id = wanted[initiative.pk]
                 changes.append((ChangeAction.UPDATE, initiative, before, snapshot(initiative)))
-            by_parent: dict[int, list[int]] = {}
-            for child_id in chunk:
-                by_parent.setdefault(wanted[child_id], []).append(child_id)
-            for parent_id, children in by_parent.items():
-                Initiative.objects.filter(pk__in=children).update(parent_id=parent_id)
+            table = connection.ops.quote_name(Initiative._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {table} SET parent_id = %s WHERE id = %s",  # noqa: S608  (the model's table)
+                    [(wanted[child_id], child_id) for child_id in chunk],
+                )
+            history_record_many(actor=self.actor, changes=changes)
         existing: set[tuple[int, int, str]] = set()
         for chunk in _chunks(sorted({relation[0] for relation in relations})):
             existing |= set(
@@ -815,9 +818,12 @@ class IatiImport:
             InitiativeRelation(from_initiative_id=a, to_initiative_id=b, type=kind)
             for a, b, kind in sorted(relations - existing)
         ]
-        InitiativeRelation.objects.bulk_create(new_relations, batch_size=500)
-        changes += [(ChangeAction.CREATE, relation, None, snapshot(relation)) for relation in new_relations]
-        history_record_many(actor=self.actor, changes=changes)
+        for chunk in _chunks(new_relations):
+            InitiativeRelation.objects.bulk_create(chunk)
+            history_record_many(
+                actor=self.actor,
+                changes=[(ChangeAction.CREATE, relation, None, snapshot(relation)) for relation in chunk],
+            )
 
     @staticmethod
     def _is_ancestor(
