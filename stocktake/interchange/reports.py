@@ -62,6 +62,13 @@ class ImportReport:
     file_error: Problem | None = None  # the input could not be read at all
     rolled_back: bool = False  # nothing was kept: a dry run, or all-or-nothing with a refusal
 
+    @classmethod
+    def begin(cls, *, format: str, source: str, options: ImportOptions) -> ImportReport:
+        """The empty report of an import about to run with these options."""
+        return cls(
+            format=format, source=source, dry_run=options.dry_run, all_or_nothing=options.all_or_nothing
+        )
+
     @property
     def ok(self) -> bool:
         """Nothing refused and the file readable: the command exits 0."""

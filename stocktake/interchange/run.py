@@ -69,11 +69,11 @@ def import_file(
     try:
         fmt = format or detect_format(path, name)
     except FormatError as error:
-        report = ImportReport(format=format or "", source=source, dry_run=options.dry_run)
+        report = ImportReport.begin(format=format or "", source=source, options=options)
         report.file_error = Problem(source, str(error))
         return report
     if fmt not in IMPORT_FORMATS:
-        report = ImportReport(format=fmt, source=source, dry_run=options.dry_run)
+        report = ImportReport.begin(format=fmt, source=source, options=options)
         report.file_error = Problem(source, _("unknown format %(format)s") % {"format": fmt})
         return report
     if fmt == "iati":

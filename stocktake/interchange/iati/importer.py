@@ -795,11 +795,19 @@ class IatiImport:
             ):
                 wanted[child_id] = parent_id
         for chunk in _chunks(sorted(wanted)):
-            changes = []  # recorded chunk by chunk, so memory stays flat however many links there are
-            for initiative in Initiative.objects.filter(pk__in=chunk):
-                before = snapshot(initiative)
-                initiative.parent_id = wanted[initiative.pk]
-                changes.append((ChangeAction.UPDATE, initiative, before, snapshot(initiative)))
+            # Recorded chunk by chunk, so memory stays flat however many links there are; the change is
+            # the parent alone, as for any one-field update.
+            changes = [
+                (
+                    ChangeAction.UPDATE,
+                    Initiative(pk=pk, code=code, title=title),
+                    {"parent_id": parent_id},
+                    {"parent_id": wanted[pk]},
+                )
+                for pk, code, title, parent_id in Initiative.objects.filter(pk__in=chunk).values_list(
+                    "pk", "code", "title", "parent_id"
+                )
+            ]
             table = connection.ops.quote_name(Initiative._meta.db_table)
             with connection.cursor() as cursor:
                 cursor.executemany(
@@ -925,9 +933,7 @@ def import_iati(
 ) -> ImportReport:
     """Imports an IATI activity file; see the module's docstring for what is kept and refused."""
     source = source or path.name
-    report = ImportReport(
-        format="iati", source=source, dry_run=options.dry_run, all_or_nothing=options.all_or_nothing
-    )
+    report = ImportReport.begin(format="iati", source=source, options=options)
     run = IatiImport(actor=actor, options=options, report=report, source=source)
     with transaction.atomic():
         try:

@@ -86,9 +86,7 @@ def import_page(
     source: str,
 ) -> ImportReport:
     """Imports the projects of a text page; the report says what was created, updated, unchanged, refused."""
-    report = ImportReport(
-        format=FORMAT, source=source, dry_run=options.dry_run, all_or_nothing=options.all_or_nothing
-    )
+    report = ImportReport.begin(format=FORMAT, source=source, options=options)
     text = _read(path, report)
     if text is None:
         return report

@@ -89,9 +89,7 @@ def import_tabular(
 ) -> ImportReport:
     """Imports a CSV file (one table, told from its header row) or an XLSX workbook (a sheet per table)."""
     source = source or path.name
-    report = ImportReport(
-        format=format, source=source, dry_run=options.dry_run, all_or_nothing=options.all_or_nothing
-    )
+    report = ImportReport.begin(format=format, source=source, options=options)
     if format not in READERS:
         report.file_error = Problem(source, _("unknown format %(format)s") % {"format": format})
         return report
