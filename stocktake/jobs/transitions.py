@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stocktake.jobs.choices import JobStatus
 from stocktake.jobs.models import PROGRESS_FILE, Job, JobLogEntry, jobs_root
@@ -96,3 +97,15 @@ def job_fail(*, job_id: JobId, error: str) -> Job:
     job.finished = timezone.now()
     job.save(update_fields=["status", "error", "finished"])
     return job
+
+
+def jobs_interrupted_fail() -> list[Job]:
+    """Fails the jobs left "running" by a worker that is gone (killed, or the machine stopped).
+
+    Called by ``serve`` before it starts its own worker, when no worker of its own can be running.
+    """
+    running = Job.objects.filter(status=JobStatus.RUNNING).values_list("pk", flat=True)
+    return [
+        job_fail(job_id=pk, error=_("interrupted: the worker stopped while the job ran; start it again"))
+        for pk in list(running)
+    ]

@@ -9,7 +9,15 @@ from stocktake.interchange.run import EXPORT_FORMATS, IMPORT_FORMATS
 from stocktake.jobs.choices import ExportFormat, ImportFormat, JobStatus
 from stocktake.jobs.models import Job, jobs_root, safe_file_name
 from stocktake.jobs.tests.factories import make_export_job, make_import_job, make_user
-from stocktake.jobs.transitions import JobStateError, job_fail, job_finish, job_log, job_progress, job_start
+from stocktake.jobs.transitions import (
+    JobStateError,
+    job_fail,
+    job_finish,
+    job_log,
+    job_progress,
+    job_start,
+    jobs_interrupted_fail,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +143,15 @@ def test_safe_file_names(given: str, stored: str) -> None:
 def test_the_forms_offer_exactly_the_formats_the_interchange_knows() -> None:
     assert [value for value in ImportFormat.values if value] == list(IMPORT_FORMATS)
     assert ExportFormat.values == list(EXPORT_FORMATS)
+
+
+def test_jobs_left_running_by_a_gone_worker_are_marked_failed_and_others_left_alone() -> None:
+    running = make_export_job()
+    job_start(job_id=running.pk)
+    queued = make_export_job()
+    [failed] = jobs_interrupted_fail()
+    assert failed.pk == running.pk
+    running.refresh_from_db()
+    queued.refresh_from_db()
+    assert running.status == JobStatus.FAILED and "interrupted" in running.error
+    assert queued.status == JobStatus.QUEUED

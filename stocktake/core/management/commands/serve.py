@@ -104,6 +104,12 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if prepare_only:
             return
+        if not no_worker:
+            # No worker of ours runs yet, so a job still marked running was cut off: say so, not "running".
+            from stocktake.jobs.transitions import jobs_interrupted_fail
+
+            for job in jobs_interrupted_fail():
+                self.stdout.write(f"job {job.pk} was interrupted and is marked failed")
         worker = None if no_worker else worker_start()
         master = os.getpid()
         self.stdout.write(self.style.SUCCESS(f"Stocktake is at http://{host}:{port}/ (Ctrl+C stops it)"))
