@@ -64,6 +64,7 @@ PROGRESS_EVERY = 50
 # The initiative's own fields the initiatives table holds, and how a cell becomes each.
 OWN_FIELDS: dict[str, Callable[[str], Any]] = {
     "title": lambda text: text,
+    "summary": lambda text: text,
     "kind": lambda text: parse_choice(text, Kind, blank=False),
     "status": lambda text: parse_codelist(text, "ActivityStatus"),
     "outcome": lambda text: parse_choice(text, Outcome, blank=True),

@@ -152,6 +152,7 @@ INITIATIVE_COLUMNS = (
         gettext_lazy("separated by ;"),
     ),
     Column("title", gettext_lazy("Title"), lambda r: r.title, need=FOR_NEW),
+    Column("summary", gettext_lazy("Summary: what the initiative does, in a paragraph"), lambda r: r.summary),
     Column("kind", gettext_lazy("Kind"), lambda r: r.kind, lambda: allowed_values(Kind), need=FOR_NEW),
     Column(
         "status",

@@ -309,7 +309,7 @@ def test_a_header_matching_no_table_names_the_expected_ones(actor: Actor, tmp_pa
     assert report.file_error.message.startswith(
         "the header row matches no table; expected the columns of one"
     )
-    assert "initiatives: code, other_codes, title, kind, status" in report.file_error.message
+    assert "initiatives: code, other_codes, title, summary, kind, status" in report.file_error.message
     assert "classifications: code, scheme, value, basis" in report.file_error.message
     make_initiative(code="KE-1")
     report = load(csv_file(tmp_path, "y.csv", [["code", "status"], ["KE-1", "4"]]), actor)
