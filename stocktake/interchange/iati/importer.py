@@ -26,13 +26,22 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from lxml import etree
 
 from stocktake.core.choices import Basis, ChangeAction
 from stocktake.core.history import Actor, history_record_many, save_with_history, snapshot
 from stocktake.core.partial_dates import DatePrecision, PartialDate
 from stocktake.core.text import normalise_code
 from stocktake.initiatives.batch import ChildRow, InitiativeDraft, initiatives_write_batch
-from stocktake.initiatives.choices import Kind, Outcome, PartnerRole, RelationType, Scope, SectionKind
+from stocktake.initiatives.choices import (
+    IATI_ROLE_CODES,
+    Kind,
+    Outcome,
+    PartnerRole,
+    RelationType,
+    Scope,
+    SectionKind,
+)
 from stocktake.initiatives.models import (
     Budget,
     Document,
@@ -55,6 +64,16 @@ from stocktake.initiatives.models import (
 from stocktake.interchange.iati.reader import IatiFileError, read_activities
 from stocktake.interchange.iati.records import ActivityRecord, Narratives, OrgRef, ReadError
 from stocktake.interchange.iati.records import Transaction as TransactionRecord
+from stocktake.interchange.iati.values import st
+from stocktake.interchange.iati.writer import (
+    DATE_TYPES,
+    OTHER_IDENTIFIER_INTERNAL,
+    REGION_VOCABULARY_UN_M49,
+    TAG_VOCABULARY_REPORTING_ORG,
+    TAG_VOCABULARY_SDG_GOAL,
+    TAG_VOCABULARY_SDG_TARGET,
+    VOCABULARY_URIS,
+)
 from stocktake.interchange.organisations import OrganisationMatcher
 from stocktake.interchange.reports import ImportOptions, ImportReport, Problem, Progress, no_progress
 from stocktake.vocabularies.models import ActionLine, Country, CountryGroup, Region, SdgGoal, SdgTarget
@@ -62,21 +81,14 @@ from stocktake.vocabularies.selectors import is_code
 
 BATCH_SIZE = 500
 TOO_LARGE = Decimal(10) ** 18  # Transaction.value holds 18 digits before the point
-IATI_ROLES = {"1": PartnerRole.FUNDING, "2": PartnerRole.ACCOUNTABLE, "3": PartnerRole.EXTENDING}
-IATI_ROLES["4"] = PartnerRole.IMPLEMENTING
+IATI_ROLES = {code: role for role, code in IATI_ROLE_CODES.items()}
 # ActivityScope -> the registry's scope (the IATI code itself is kept too).
 SCOPES = {"1": Scope.INTERNATIONAL, "2": Scope.REGIONAL, "3": Scope.INTERNATIONAL, "4": Scope.NATIONAL}
 SCOPES |= {code: Scope.SUB_NATIONAL for code in ("5", "6", "7", "8")}
-DATE_FIELDS = {"1": "planned_start", "2": "actual_start", "3": "planned_end", "4": "actual_end"}
+DATE_FIELDS = {code: name for name, code in DATE_TYPES}
 SECTOR_SDG_GOAL, SECTOR_SDG_TARGET = "7", "8"
-TAG_SDG_GOAL, TAG_SDG_TARGET, TAG_OWN = "2", "3", "99"
-REGION_UN_M49 = "2"
-OTHER_IDENTIFIER_INTERNAL = "A1"
-TAGS_URI_SUFFIXES = {
-    "country-groups": "country-groups",
-    "wsis-action-lines": "action-lines",
-    "tags": "tags",
-}
+# Stocktake's own tag vocabularies, told by the last part of the vocabulary-uri the writer gives them.
+OWN_VOCABULARIES = {uri.rsplit("/", 1)[-1]: name for name, uri in VOCABULARY_URIS.items()}
 KINDS, OUTCOMES, SCOPE_VALUES = frozenset(Kind.values), frozenset(Outcome.values), frozenset(Scope.values)
 SECTION_KINDS, PARTNER_ROLES = frozenset(SectionKind.values), frozenset(PartnerRole.values)
 DESCRIPTION_HEADINGS = {"1": "Description", "3": "Target groups", "4": "Other"}
@@ -306,9 +318,9 @@ class IatiImport:
             self.taken[code_normalised] = code  # a later activity of the batch may not take it again
         children: list[Any] = []
         attributes = record.attributes
-        kind = attributes.get(_st("kind"), "")
+        kind = attributes.get(st("kind"), "")
         initiative.kind = kind if kind in KINDS else Kind.PROJECT
-        outcome = attributes.get(_st("outcome"), "")
+        outcome = attributes.get(st("outcome"), "")
         initiative.outcome = outcome if outcome in OUTCOMES else ""
         initiative.language = language[:8]
 
@@ -467,7 +479,11 @@ class IatiImport:
             )
         for region in record.recipient_regions:
             percentage = _percentage(region.percentage, gettext_noop("recipient-region"))
-            region_id = vocabularies.regions.get(region.code) if region.vocabulary == REGION_UN_M49 else None
+            region_id = (
+                vocabularies.regions.get(region.code)
+                if region.vocabulary == REGION_VOCABULARY_UN_M49
+                else None
+            )
             if region_id is None or region.code in seen:
                 self.extra_places.append(
                     [
@@ -534,23 +550,25 @@ class IatiImport:
         lines: set[int] = set()
         groups: set[str] = set()
         for tag in record.tags:
-            own = TAGS_URI_SUFFIXES.get((tag.vocabulary_uri or "").rstrip("/").rsplit("/", 1)[-1])
-            if tag.vocabulary == TAG_SDG_GOAL and goal(tag.code):
+            own = None  # which of Stocktake's own vocabularies the tag is in, if any
+            if tag.vocabulary == TAG_VOCABULARY_REPORTING_ORG:
+                own = OWN_VOCABULARIES.get((tag.vocabulary_uri or "").rstrip("/").rsplit("/", 1)[-1])
+            if tag.vocabulary == TAG_VOCABULARY_SDG_GOAL and goal(tag.code):
                 continue
-            if tag.vocabulary == TAG_SDG_TARGET and target(tag.code):
+            if tag.vocabulary == TAG_VOCABULARY_SDG_TARGET and target(tag.code):
                 continue
-            if tag.vocabulary == TAG_OWN and own == "country-groups" and tag.code in vocabularies.groups:
+            if own == "country-groups" and tag.code in vocabularies.groups:
                 if tag.code not in groups:
                     groups.add(tag.code)
                     children.append(ChildRow(InitiativeCountryGroup, group_id=tag.code, basis=Basis.IMPORTED))
                 continue
-            if tag.vocabulary == TAG_OWN and own == "action-lines" and tag.code in vocabularies.action_lines:
+            if own == "action-lines" and tag.code in vocabularies.action_lines:
                 pk = vocabularies.action_lines[tag.code]
                 if pk not in lines:
                     lines.add(pk)
                     children.append(ChildRow(InitiativeActionLine, action_line_id=pk, basis=Basis.IMPORTED))
                 continue
-            if tag.vocabulary == TAG_OWN and own == "tags":
+            if own == "tags":
                 tag_id = self.tag_id(tag.code, _first(tag.text, record.default_language) or tag.code)
                 if tag_id not in tag_ids:
                     tag_ids.append(tag_id)
@@ -860,12 +878,6 @@ def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
-def _st(name: str) -> str:
-    from stocktake.interchange.iati.values import st
-
-    return st(name)
-
-
 def _transaction_row(position: int, item: TransactionRecord) -> ChildRow:
     details: dict[str, Any] = {}
     if item.description:
@@ -897,8 +909,6 @@ def _transaction_row(position: int, item: TransactionRecord) -> ChildRow:
 
 
 def _budget_xml(item: Any) -> str:
-    from lxml import etree
-
     element = etree.Element("budget")
     for name, value in (("type", item.type), ("status", item.status)):
         if value:
@@ -915,8 +925,6 @@ def _budget_xml(item: Any) -> str:
 
 
 def _other_identifier_xml(ref: str, kind: str | None) -> str:
-    from lxml import etree
-
     element = etree.Element("other-identifier", ref=ref)
     if kind:
         element.set("type", kind)

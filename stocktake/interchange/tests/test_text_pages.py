@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 import stocktake
+from stocktake.demo.tests.test_demo import SEED_002_CODES
 from stocktake.interchange.pages import fields
 from stocktake.interchange.pages.names import known_label
 from stocktake.interchange.pages.parser import PageParse, PageWarning, label_of, parse_page
@@ -18,19 +19,7 @@ from stocktake.interchange.pages.parser import PageParse, PageWarning, label_of,
 SEED_PAGE = Path(__file__).parent / "data" / "pages" / "002_5327d09e30cde131.txt"
 DEMO_FILE = Path(stocktake.__file__).parent / "demo" / "data" / "demo.yaml"
 SOURCE = "seed-002"
-PAGE_CODES = [
-    "INT13001",
-    "INT14X26",
-    "PAN15X01",
-    "UAE13X01",
-    "INT14X27",
-    "RAF08X01",
-    "TOG09002",
-    "QAT13X01",
-    "GLO/13/X01",
-    "GLO/12/X02",
-    "GLO/11/X02",
-]
+PAGE_CODES = SEED_002_CODES
 
 # demo.yaml keys a parser cannot produce: the editor's reading of the prose, not fields of the page.
 EDITORIAL_KEYS = {
