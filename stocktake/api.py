@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from stocktake.initiatives.api import router as initiatives_router
 from stocktake.organisations.api import router as organisations_router
+from stocktake.search.api import router as search_router
 from stocktake.vocabularies.api import router as vocabularies_router
 
 api = NinjaAPI(
@@ -20,3 +21,4 @@ api = NinjaAPI(
 api.add_router("/v1/initiatives", initiatives_router)
 api.add_router("/v1/organisations", organisations_router)
 api.add_router("/v1/vocabularies", vocabularies_router)
+api.add_router("/v1/search", search_router)

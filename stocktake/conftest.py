@@ -12,6 +12,7 @@ from django.test import Client
 from stocktake.core.choices import ChangeSource
 from stocktake.core.history import Actor
 from stocktake.demo.services import demo_load
+from stocktake.search.backends import reset_backend
 from stocktake.vocabularies.selectors import clear_caches
 from stocktake.vocabularies.services import vocabularies_load
 
@@ -40,6 +41,15 @@ def _fresh_caches() -> Iterator[None]:
     yield
     clear_caches()
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _own_search_index(settings: Any, tmp_path: Any) -> Iterator[None]:
+    # Each test's data is rolled back at its end, so each test gets an index of its own.
+    settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
+    settings.SEARCH_BACKEND = "tantivy"
+    yield
+    reset_backend()
 
 
 @pytest.fixture

@@ -37,13 +37,19 @@ def url(name: str, *args: Any) -> str:
 
 
 @lru_cache(maxsize=8192)
+@lru_cache(maxsize=16)
+def _locale(lang: str) -> Locale:
+    # Parsing a locale costs more than formatting with it; a page formats hundreds of numbers.
+    return Locale.parse(lang)
+
+
 def _money(amount: Decimal, currency: str, lang: str) -> str:
-    pattern = Locale.parse(lang).currency_formats["standard"].pattern
+    pattern = _locale(lang).currency_formats["standard"].pattern
     value: Decimal | int = amount
     if amount == amount.to_integral_value():
         value = int(amount)
         pattern = pattern.replace("0.00", "0")
-    text = format_currency(value, currency, format=pattern, locale=lang, currency_digits=False)
+    text = format_currency(value, currency, format=pattern, locale=_locale(lang), currency_digits=False)
     if lang == "en" and currency == "USD":
         text = text.replace("$", "US$", 1)
     return text
@@ -55,7 +61,7 @@ def money(amount: Decimal | int | None, currency: str) -> str:
 
 
 def number(value: int | Decimal | None) -> str:
-    return "" if value is None else format_decimal(value, locale=language())
+    return "" if value is None else format_decimal(value, locale=_locale(language()))
 
 
 @lru_cache(maxsize=8192)

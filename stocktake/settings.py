@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "stocktake.jobs",
+    "stocktake.search",
 ]
 
 MIDDLEWARE = [
@@ -255,3 +256,8 @@ LIST_PAGE_SIZE = 50
 # Seconds a public page stays in the cache (0 disables). A cached page is never served once anything
 # in the registry has changed (see core/caching.py), so this bounds memory, not staleness.
 PAGE_CACHE_SECONDS = int(os.environ.get("STOCKTAKE_PAGE_CACHE_SECONDS", "300"))
+
+# Search: "tantivy" (embedded, the default: one index directory beside the data) or "postgres" (the
+# index lives in the database, for deployments where several servers share it).
+SEARCH_BACKEND = os.environ.get("STOCKTAKE_SEARCH_BACKEND", "tantivy")
+SEARCH_INDEX_DIR = Path(os.environ.get("STOCKTAKE_SEARCH_INDEX_DIR", DATA_DIR / "search")).resolve()

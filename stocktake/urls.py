@@ -17,8 +17,10 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", include("stocktake.pages.urls")),
+    path("", include("stocktake.search.urls")),
     path("initiatives/", include("stocktake.initiatives.urls")),
     path("organisations/", include("stocktake.organisations.urls")),
     path("jobs/", include("stocktake.jobs.urls")),
+    path("experiences/", include("stocktake.search.experience_urls")),
     prefix_default_language=False,
 )

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
 from stocktake.core.models import HistoryEntry
+from stocktake.core.views import is_htmx
 
 
 def registry_version() -> int:
@@ -35,7 +36,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         signed_in = getattr(request, "user", None) is not None and request.user.is_authenticated
         if seconds <= 0 or request.method != "GET" or signed_in:
             return view(request, *args, **kwargs)
-        fragment = request.headers.get("HX-Request", "")
+        fragment = "fragment" if is_htmx(request) else ""  # a history restore wants the whole page
         raw = f"{registry_version()}|{get_language()}|{fragment}|{request.get_full_path()}"
         key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
         response = cache.get(key)

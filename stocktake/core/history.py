@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -16,6 +17,20 @@ from stocktake.core.choices import ChangeAction, ChangeSource
 from stocktake.core.models import HistoryEntry
 
 M = TypeVar("M", bound=models.Model)
+
+# Called after every recorded change, inside its transaction (the search index registers here to
+# follow the registry once the change commits). Functions, not signals: the order is the order added.
+_write_hooks: list[Callable[[], None]] = []
+
+
+def on_history_written(hook: Callable[[], None]) -> None:
+    if hook not in _write_hooks:
+        _write_hooks.append(hook)
+
+
+def _written() -> None:
+    for hook in _write_hooks:
+        hook()
 
 
 @dataclass(frozen=True)
@@ -109,6 +124,7 @@ def history_record(
         return None
     entry = _entry(actor=actor, action=action, obj=obj, before=before, after=after, parent=parent, note=note)
     entry.save()
+    _written()
     return entry
 
 
@@ -126,6 +142,7 @@ def history_record_states(
         actor=actor, action=ChangeAction.UPDATE, obj=obj, before=before, after=after, parent=parent, note=note
     )
     entry.save()
+    _written()
     return entry
 
 
@@ -158,6 +175,7 @@ def delete_with_history(
     )
     obj.delete()
     entry.save()
+    _written()
 
 
 def history_record_many(
@@ -177,3 +195,4 @@ def history_record_many(
         for action, obj, before, after in changes
     ]
     insert_rows(HistoryEntry, rows)
+    _written()

@@ -2,34 +2,61 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
-from ninja.pagination import paginate
 
-from stocktake.core.api import Pagination
 from stocktake.core.caching import public_page
 from stocktake.initiatives import selectors
 from stocktake.initiatives.filtersets import InitiativeFilters
-from stocktake.initiatives.models import Initiative
 from stocktake.initiatives.rows import InitiativeRow, initiative_rows
 from stocktake.initiatives.schemas import InitiativeDetailOut, InitiativeOut
+from stocktake.search.selectors import MAX_PER_PAGE, search_initiatives
 
 router = Router(tags=["initiatives"])
 
 
-class InitiativePagination(Pagination):
-    def prepare(self, items: list[Any]) -> list[Any]:
-        return initiative_rows(items)
+class InitiativePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[InitiativeOut]
 
 
-@router.get("", response=list[InitiativeOut], summary="List initiatives")
+class FacetCount(Schema):
+    key: str
+    count: int
+
+
+class FacetsOut(Schema):
+    count: int
+    facets: dict[str, list[FacetCount]]
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=MAX_PER_PAGE)
+
+
+@router.get("", response=InitiativePage, summary="Search and list initiatives")
 @decorate_view(public_page)
-@paginate(InitiativePagination)
-def list_initiatives(request: HttpRequest, filters: Query[InitiativeFilters]) -> QuerySet[Initiative]:
-    """Initiatives matching every filter given; several values of one filter match any of them."""
-    return selectors.initiative_list(filters)
+def list_initiatives(
+    request: HttpRequest, filters: Query[InitiativeFilters], paging: Query[PageParams]
+) -> dict[str, Any]:
+    """Initiatives matching the words (``q``: words, "a phrase", -exclude, OR) and every filter given;
+    several values of one filter match any of them. Ranked by relevance when ``q`` is given."""
+    result = search_initiatives(filters, page=paging.page, per_page=paging.page_size, facets=False)
+    return {"count": result.total, "page": result.page, "page_size": paging.page_size, "items": result.rows}
+
+
+@router.get("/facets", response=FacetsOut, summary="Facet counts of a search")
+@decorate_view(public_page)
+def initiative_facets(request: HttpRequest, filters: Query[InitiativeFilters]) -> dict[str, Any]:
+    """For each facet, its values with the number of initiatives the list would hold with that value
+    chosen in place of the facet's current choice (the other filters kept). ``start_year`` counts by
+    year, ``budget`` by band of original budgets in US dollars."""
+    result = search_initiatives(filters, per_page=1, facets=True)
+    return {"count": result.total, "facets": result.facets}
 
 
 @router.get("/{code}", response=InitiativeDetailOut, summary="One initiative")

@@ -7,31 +7,29 @@ Several values of one parameter mean "any of them"; different parameters must al
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Literal
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from stocktake.core.text import normalise_code
 from stocktake.initiatives.choices import Kind, Outcome, Scope
 from stocktake.initiatives.models import (
+    Budget,
     Funding,
     Initiative,
     InitiativeActionLine,
     InitiativeCountry,
     InitiativeCountryGroup,
-    InitiativeIdentifier,
     InitiativeRegion,
     InitiativeSdgGoal,
     InitiativeSdgTarget,
     Participation,
-    Section,
 )
-from stocktake.organisations.models import OrganisationAlias
 from stocktake.vocabularies.selectors import region_and_descendants
 
-Sort = Literal["code", "-code", "title", "-title", "start", "-start", "updated", "-updated"]
+Sort = Literal["relevance", "code", "-code", "title", "-title", "start", "-start", "updated", "-updated"]
 SORTS: tuple[str, ...] = Sort.__args__  # type: ignore[attr-defined]
 LIST_FIELDS = (
     "kind",
@@ -54,7 +52,12 @@ class InitiativeFilters(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    q: str = Field("", max_length=200, description="Words in the code, title, text or partner names")
+    q: str = Field(
+        "",
+        max_length=200,
+        description="Words to find in codes, titles, texts, partners and classifications, by relevance:"
+        ' every word must match; "an exact phrase"; -excluded; either OR or. Accents do not matter.',
+    )
     kind: list[Kind] = Field(default_factory=list, description="project, partnership, ppp, programme, ...")
     status: list[str] = Field(default_factory=list, description="IATI ActivityStatus codes, e.g. 2")
     outcome: list[Outcome] = Field(default_factory=list)
@@ -74,13 +77,37 @@ class InitiativeFilters(BaseModel):
     funding: list[str] = Field(default_factory=list, description="funding source key, e.g. xbtc")
     start_year_min: int | None = Field(None, ge=1900, le=2200, description="started in or after this year")
     start_year_max: int | None = Field(None, ge=1900, le=2200, description="started in or before this year")
-    sort: Sort = "code"
+    budget_min: Decimal | None = Field(
+        None, ge=0, max_digits=18, decimal_places=2, description="original budgets in USD total at least this"
+    )
+    budget_max: Decimal | None = Field(
+        None, ge=0, max_digits=18, decimal_places=2, description="original budgets in USD total at most this"
+    )
+    sort: Sort | None = Field(None, description="relevance (the default with q), code (the default without)")
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort is None or (self.sort == "relevance" and not self.q.strip()):
+            return "relevance" if self.q.strip() else "code"
+        return self.sort
 
     def active(self) -> dict[str, Any]:
         """The filters that are set (for links that keep the query)."""
         return {
             k: v for k, v in self.model_dump(mode="json").items() if v not in ("", None, []) and k != "sort"
         }
+
+    def without(self, name: str) -> InitiativeFilters:
+        """These filters with one of them cleared (a facet's counts are taken without its own filter)."""
+        if name == "start_year":
+            return self.model_copy(update={"start_year_min": None, "start_year_max": None})
+        if name == "budget":
+            return self.model_copy(update={"budget_min": None, "budget_max": None})
+        return self.model_copy(update={name: [] if name in LIST_FIELDS else ""})
+
+    def structured(self) -> InitiativeFilters:
+        """The filters without the words (what the database filters; the search index finds words)."""
+        return self.model_copy(update={"q": ""})
 
 
 def filters_from_querydict(data: Any) -> tuple[InitiativeFilters, list[str]]:
@@ -108,36 +135,13 @@ def _exists(model: Any, condition: Q) -> Exists:
     return Exists(model.objects.filter(condition, initiative=OuterRef("pk")))
 
 
-def _text_match(query: str) -> Q:
-    condition: Any = Q()
-    for word in query.split():
-        code = normalise_code(word)
-        word_match: Any = (
-            Q(title__icontains=word)
-            | Q(summary__icontains=word)
-            | _exists(Section, Q(text__icontains=word))
-            | _exists(
-                Participation, Q(organisation__name__icontains=word) | Q(organisation__acronym__iexact=word)
-            )
-            | Exists(
-                OrganisationAlias.objects.filter(
-                    name__icontains=word, organisation__participations__initiative=OuterRef("pk")
-                )
-            )
-        )
-        if code:
-            word_match |= Q(code_normalised__contains=code) | _exists(
-                InitiativeIdentifier, Q(normalised=code)
-            )
-        condition &= word_match
-    return condition
-
-
 def initiatives_filter(queryset: QuerySet[Initiative], filters: InitiativeFilters) -> QuerySet[Initiative]:
-    """Applies the filters and the sort order (always ending on the unique code, so pages are stable)."""
+    """Applies the structured filters and the sort order (ending on the unique code, so pages are stable).
+
+    Words (``q``) are found by the search index, not here: ``initiatives.selectors.initiative_list``
+    combines the two, and the search backends index the same facet values these filters read.
+    """
     f = filters
-    if f.q:
-        queryset = queryset.filter(_text_match(f.q))
     if f.kind:
         queryset = queryset.filter(kind__in=f.kind)
     if f.status:
@@ -189,13 +193,33 @@ def initiatives_filter(queryset: QuerySet[Initiative], filters: InitiativeFilter
             queryset = queryset.filter(start_year__gte=f.start_year_min)
         if f.start_year_max is not None:
             queryset = queryset.filter(start_year__lte=f.start_year_max)
-    return _sort(queryset, f.sort)
+    if f.budget_min is not None or f.budget_max is not None:
+        queryset = queryset.annotate(budget_total=_budget_total())
+        if f.budget_min is not None:
+            queryset = queryset.filter(budget_total__gte=f.budget_min)
+        if f.budget_max is not None:
+            queryset = queryset.filter(budget_total__lte=f.budget_max)
+    return _sort(queryset, f.effective_sort)
+
+
+def _budget_total() -> Subquery:
+    """Original budgets in US dollars, summed (other currencies are not converted, so not counted)."""
+    totals = (
+        Budget.objects.filter(initiative=OuterRef("pk"), currency="USD", type="1")
+        .order_by()
+        .values("initiative")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Subquery(totals, output_field=DecimalField(max_digits=20, decimal_places=2))
 
 
 def _sort(queryset: QuerySet[Initiative], sort: str) -> QuerySet[Initiative]:
     descending = sort.startswith("-")
     key = sort.lstrip("-")
-    if key == "start":
+    if key in ("relevance", "code"):  # without the index, relevance cannot be had: code order
+        expression = "code_normalised"
+    elif key == "start":
         queryset = queryset.annotate(start_date=Coalesce("actual_start", "planned_start"))
         expression = "start_date"
     elif key == "title":

@@ -28,12 +28,22 @@ from stocktake.vocabularies.models import Country, CountryGroup
 
 
 def initiative_list(filters: InitiativeFilters | None = None) -> QuerySet[Initiative]:
-    """Initiatives matching the filters, sorted; turn a page of them into ``initiative_rows`` to show."""
+    """Initiatives matching the filters, sorted, for exports (pages and the API search the index).
+
+    Words are looked up in the search index, which gives the ids; the database applies the other
+    filters (the index holds the same, a test keeps the two in agreement) and the sort order, where
+    relevance becomes code order.
+    """
+    from stocktake.search.selectors import matching_initiative_ids
+
+    filters = filters or InitiativeFilters()
     # Rows never show these; an export that needs them asks for .defer(None).
     light = Initiative.objects.defer(
         "summary", "title_translations", "software", "open_standards", "provenance"
     )
-    return initiatives_filter(light, filters or InitiativeFilters())
+    if filters.q.strip():
+        light = light.filter(pk__in=matching_initiative_ids(filters))
+    return initiatives_filter(light, filters.structured().model_copy(update={"sort": filters.sort}))
 
 
 def initiative_by_code(code: str) -> Initiative:

@@ -95,7 +95,7 @@ def export_querystring(querystring: str) -> tuple[str, list[str]]:
     """The filters of an initiatives-list query string, as a clean query string, and what was dropped."""
     filters, errors = filters_from_querydict(QueryDict(querystring))
     params = filters.active()
-    if filters.sort != "code":
+    if filters.sort not in (None, "code"):
         params["sort"] = filters.sort
     return urlencode(params, doseq=True), errors
 

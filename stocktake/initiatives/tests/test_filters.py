@@ -100,7 +100,7 @@ def codes(**filters: object) -> list[str]:
         ({"start_year_min": 2006}, ["FJ-1", "KE-1"]),
         ({"start_year_min": 2005, "start_year_max": 2012}, ["AF-1", "FJ-1"]),
         ({"q": "bungeni"}, ["AF-1"]),  # narrative sections are searched
-        ({"q": "knowledge"}, ["KE-1"]),  # so are partner names
+        ({"q": "knowledge"}, ["AF-1", "KE-1"]),  # so are partner names and the Action Lines' titles
         ({"q": "ke1"}, ["KE-1"]),  # and codes, normalised
         ({"q": "open kenya"}, ["KE-1"]),  # every word must match
         ({"kind": ["ppp"], "status": ["4"]}, []),
@@ -145,6 +145,6 @@ def test_web_query_strings_keep_valid_filters_and_name_the_invalid_ones() -> Non
         QueryDict("kind=ppp&kind=nonsense&country=KE&start_year_min=abc&sort=x")
     )
     assert filters.country == ["KE"] and filters.kind == [] and filters.start_year_min is None
-    assert filters.sort == "code"
+    assert filters.sort is None and filters.effective_sort == "code"
     assert {error.split(":")[0] for error in errors} == {"kind", "start_year_min", "sort"}
     assert filters.active() == {"country": ["KE"]}

@@ -102,6 +102,9 @@ class Command(BaseCommand):
             result = demo_load(actor=actor)
             self.stdout.write(f"demo data loaded: {len(result.created)} initiatives")
         call_command("collectstatic", interactive=False, verbosity=0)
+        # A missing or outdated search index is built before the first visitor comes (later writes
+        # follow through the history); built in the request instead, it would keep that visitor waiting.
+        call_command("search_index", "--if-needed")
         if prepare_only:
             return
         if not no_worker:

@@ -1,0 +1,318 @@
+"""What the search index holds for each initiative and organisation, read from the database in bulk.
+
+The database is the source of truth; a document is a denormalised copy made for searching. Every
+backend indexes the same documents, and the facet values here are defined to match
+``initiatives.filtersets.initiatives_filter`` exactly (a test checks the two agree on random filters).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Q
+
+from stocktake.core.text import normalise_code
+from stocktake.initiatives.choices import SectionKind
+from stocktake.initiatives.models import (
+    Budget,
+    Funding,
+    Initiative,
+    InitiativeActionLine,
+    InitiativeCountry,
+    InitiativeCountryGroup,
+    InitiativeIdentifier,
+    InitiativeRegion,
+    InitiativeSdgGoal,
+    InitiativeSdgTarget,
+    Participation,
+    Section,
+)
+from stocktake.organisations.models import Organisation, OrganisationAlias
+from stocktake.vocabularies import selectors as vocabularies
+
+# The list filters that are also facets, in the order the search page shows them.
+FACETS = (
+    "kind",
+    "status",
+    "outcome",
+    "scope",
+    "country",
+    "region",
+    "country_group",
+    "wsis",
+    "sdg",
+    "stakeholder_group",
+    "organisation",
+    "funding",
+)
+# Range facets: counted per year and per budget band rather than per value.
+RANGE_FACETS = ("start_year", "budget")
+BUDGET_CURRENCY = "USD"
+ORIGINAL_BUDGET = "1"  # IATI BudgetType: original (2 is a revision of it)
+
+
+@dataclass
+class InitiativeDocument:
+    pk: int
+    code: str
+    code_normalised: str
+    title: str
+    language: str
+    summary: str
+    updated: datetime
+    identifiers: list[str] = field(default_factory=list)  # normalised
+    other_titles: list[str] = field(default_factory=list)  # the title in other languages
+    sections: list[tuple[str, str]] = field(default_factory=list)  # (language, text)
+    partners: list[str] = field(default_factory=list)  # names, acronyms and aliases
+    classifications: list[str] = field(default_factory=list)  # titles of links, in every language
+    facets: dict[str, list[str]] = field(default_factory=dict)
+    start: date | None = None
+    budget: Decimal | None = None  # original budgets in USD, summed; None without any
+    has_lessons: bool = False
+
+    @property
+    def start_year(self) -> int | None:
+        return self.start.year if self.start else None
+
+    def texts_by_language(self) -> dict[str, list[str]]:
+        """Summary and sections grouped by language, so each is stemmed by its own rules."""
+        grouped: dict[str, list[str]] = defaultdict(list)
+        if self.summary:
+            grouped[self.language].append(self.summary)
+        for language, text in self.sections:
+            grouped[language or self.language].append(text)
+        return dict(grouped)
+
+    @property
+    def body(self) -> str:
+        """Summary then sections: the text a snippet is cut from."""
+        return "\n\n".join([self.summary, *(text for _language, text in self.sections)]).strip()
+
+
+@dataclass
+class OrganisationDocument:
+    pk: int
+    slug: str
+    name: str
+    acronym: str
+    description: str
+    updated: datetime
+    aliases: list[str] = field(default_factory=list)
+    identifier: str = ""
+    country: str = ""
+    stakeholder_group: str = ""
+
+
+def _translations(obj: object, attribute: str = "translations") -> list[str]:
+    values = getattr(obj, attribute, None) or {}
+    return [value for value in values.values() if value]
+
+
+def _region_with_ancestors(region_id: int) -> list[str]:
+    regions = vocabularies.regions_by_id()
+    codes: list[str] = []
+    region = regions.get(region_id)
+    while region is not None:
+        codes.append(region.code)
+        region = regions.get(region.parent_id) if region.parent_id else None
+    return codes
+
+
+def initiative_documents(ids: list[int]) -> list[InitiativeDocument]:
+    """Documents for the initiatives with these ids (those that still exist), in a fixed number of queries."""
+    docs: dict[int, InitiativeDocument] = {}
+    for row in Initiative.objects.filter(pk__in=ids).values(
+        "pk",
+        "code",
+        "code_normalised",
+        "kind",
+        "title",
+        "title_translations",
+        "language",
+        "summary",
+        "status",
+        "outcome",
+        "scope",
+        "planned_start",
+        "actual_start",
+        "updated",
+    ):
+        facets: dict[str, list[str]] = {name: [] for name in FACETS}
+        for name in ("kind", "status", "outcome", "scope"):
+            if row[name]:
+                facets[name].append(row[name])
+        docs[row["pk"]] = InitiativeDocument(
+            pk=row["pk"],
+            code=row["code"],
+            code_normalised=row["code_normalised"],
+            title=row["title"],
+            language=row["language"] or "en",
+            summary=row["summary"],
+            updated=row["updated"],
+            other_titles=[t for t in (row["title_translations"] or {}).values() if t],
+            facets=facets,
+            start=row["actual_start"] or row["planned_start"],
+        )
+    if not docs:
+        return []
+    found = list(docs)
+    _add_links(docs, found)
+    _add_partners(docs, found)
+    for pk, normalised in InitiativeIdentifier.objects.filter(initiative_id__in=found).values_list(
+        "initiative_id", "normalised"
+    ):
+        docs[pk].identifiers.append(normalised)
+    for pk, kind, language, heading, text in (
+        Section.objects.filter(initiative_id__in=found)
+        .order_by("initiative_id", "position", "pk")
+        .values_list("initiative_id", "kind", "language", "heading", "text")
+    ):
+        docs[pk].sections.append((language, f"{heading}\n{text}" if heading else text))
+        if kind == SectionKind.LESSONS_LEARNED:
+            docs[pk].has_lessons = True
+    budgets: dict[int, Decimal] = defaultdict(Decimal)
+    for pk, amount in Budget.objects.filter(
+        initiative_id__in=found, currency=BUDGET_CURRENCY, type=ORIGINAL_BUDGET
+    ).values_list("initiative_id", "amount"):
+        budgets[pk] += amount
+    for pk, total in budgets.items():
+        docs[pk].budget = total
+    for doc in docs.values():
+        for values in doc.facets.values():
+            values[:] = sorted(set(values))
+    return [docs[pk] for pk in ids if pk in docs]
+
+
+def _add_links(docs: dict[int, InitiativeDocument], ids: list[int]) -> None:
+    countries = vocabularies.countries_by_code()
+    for pk, code in InitiativeCountry.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "country_id"
+    ):
+        country = countries[code]
+        docs[pk].facets["country"].append(code)
+        docs[pk].facets["region"].extend(country.region_codes())
+        docs[pk].classifications.extend([country.title, *_translations(country)])
+    regions = vocabularies.regions_by_id()
+    for pk, region_id in InitiativeRegion.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "region_id"
+    ):
+        docs[pk].facets["region"].extend(_region_with_ancestors(region_id))
+        docs[pk].classifications.append(regions[region_id].name)
+    groups = vocabularies.country_groups_by_code()
+    for pk, code in InitiativeCountryGroup.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "group_id"
+    ):
+        docs[pk].facets["country_group"].append(code)
+        group = groups[code]
+        docs[pk].classifications.extend([group.name, group.acronym])
+    lines = vocabularies.action_lines_by_id()
+    for pk, line_id in InitiativeActionLine.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "action_line_id"
+    ):
+        line = lines[line_id]
+        docs[pk].facets["wsis"].append(line.code)
+        if line.parent_id:
+            docs[pk].facets["wsis"].append(lines[line.parent_id].code)
+        docs[pk].classifications.extend([line.title, *_translations(line)])
+    goals = vocabularies.sdg_goals_by_id()
+    for pk, goal_id in InitiativeSdgGoal.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "goal_id"
+    ):
+        goal = goals[goal_id]
+        docs[pk].facets["sdg"].append(str(goal.number))
+        docs[pk].classifications.extend([goal.title, *_translations(goal)])
+    targets = vocabularies.sdg_targets_by_id()
+    for pk, target_id in InitiativeSdgTarget.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "target_id"
+    ):
+        docs[pk].facets["sdg"].append(targets[target_id].code)
+    for pk, key in Funding.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "funding_source__key"
+    ):
+        docs[pk].facets["funding"].append(key)
+
+
+def _add_partners(docs: dict[int, InitiativeDocument], ids: list[int]) -> None:
+    rows = list(
+        Participation.objects.filter(initiative_id__in=ids).values_list(
+            "initiative_id",
+            "organisation_id",
+            "organisation__slug",
+            "organisation__name",
+            "organisation__acronym",
+            "organisation__stakeholder_group_id",
+        )
+    )
+    aliases: dict[int, list[str]] = defaultdict(list)
+    organisation_ids = {row[1] for row in rows}
+    for organisation_id, name in OrganisationAlias.objects.filter(
+        organisation_id__in=organisation_ids
+    ).values_list("organisation_id", "name"):
+        aliases[organisation_id].append(name)
+    for pk, organisation_id, slug, name, acronym, group in rows:
+        doc = docs[pk]
+        doc.facets["organisation"].append(slug)
+        if group:
+            doc.facets["stakeholder_group"].append(group)
+        doc.partners.extend([name, *([acronym] if acronym else []), *aliases[organisation_id]])
+
+
+def organisation_documents(ids: list[int]) -> list[OrganisationDocument]:
+    docs = {
+        row["pk"]: OrganisationDocument(
+            pk=row["pk"],
+            slug=row["slug"],
+            name=row["name"],
+            acronym=row["acronym"],
+            description=row["description"],
+            updated=row["updated"],
+            identifier=row["iati_identifier"] or "",
+            country=row["country_id"] or "",
+            stakeholder_group=row["stakeholder_group_id"] or "",
+        )
+        for row in Organisation.objects.filter(pk__in=ids).values(
+            "pk",
+            "slug",
+            "name",
+            "acronym",
+            "description",
+            "updated",
+            "iati_identifier",
+            "country_id",
+            "stakeholder_group_id",
+        )
+    }
+    for pk, name in OrganisationAlias.objects.filter(organisation_id__in=list(docs)).values_list(
+        "organisation_id", "name"
+    ):
+        docs[pk].aliases.append(name)
+    return [docs[pk] for pk in ids if pk in docs]
+
+
+def initiative_ids_of_organisations(organisation_ids: list[int]) -> list[int]:
+    """Initiatives whose documents name these organisations (their names are indexed with them)."""
+    return list(
+        Participation.objects.filter(organisation_id__in=organisation_ids)
+        .values_list("initiative_id", flat=True)
+        .distinct()
+    )
+
+
+def all_ids(model: type[Initiative] | type[Organisation], chunk: int = 5000) -> Iterator[list[int]]:
+    """Every id of the model, in ascending chunks (for a rebuild), without holding them all at once."""
+    last = 0
+    while True:
+        ids = list(model.objects.filter(Q(pk__gt=last)).order_by("pk").values_list("pk", flat=True)[:chunk])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def code_words(code: str) -> str:
+    """A code as one searchable word: ``INT/13/001`` is found as ``INT13001`` too."""
+    return normalise_code(code)
