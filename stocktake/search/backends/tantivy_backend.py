@@ -616,16 +616,80 @@ class TantivyBackend(SearchBackend):
             if not names:
                 continue
             query = self._query(text, group_filters)
-            raw = searcher.aggregate(query, {name: self._aggregation(name) for name in names})
-            for name in names:
-                facets[name] = self._buckets(name, raw.get(name, {}))
+            counted = self._by_complement(searcher, query, text, group_filters, names) if text else None
+            if counted is None:
+                raw = searcher.aggregate(query, {name: self._aggregation(name) for name in names})
+                counted = {
+                    name: self._ordered(name, self._buckets(name, raw.get(name, {}))) for name in names
+                }
+            facets.update(counted)
             for name in names:
                 if name in FACETS:
                     self._add_chosen(searcher, query, name, getattr(filters, name), facets[name])
         return facets
 
+    def _by_complement(
+        self, searcher: Any, query: Any, text: Any, filters: InitiativeFilters, names: list[str]
+    ) -> dict[str, list[FacetBucket]] | None:
+        """Counts of a query that matches most of what its filters hold, as the filters' counts less
+        those of what the words leave out: a common word costs as much as a rare one.
+
+        The filters' own counts are kept until the index changes. Partner organisations are too many to
+        keep whole, so they are counted directly. None when the words match half or less.
+        """
+        base_filters = self._query(None, filters)
+        if (searcher.search(query, 1).count or 0) * 2 <= (searcher.search(base_filters, 1).count or 0):
+            return None
+        base = self._base_counts(searcher, base_filters, filters, names)
+        complement = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, base_filters), (tantivy.Occur.MustNot, text)]
+        )
+        subtractable = [name for name in names if name != "organisation"]
+        raw = searcher.aggregate(complement, {n: self._aggregation(n, complete=True) for n in subtractable})
+        counted: dict[str, list[FacetBucket]] = {}
+        for name in subtractable:
+            left_out = {bucket.key: bucket.count for bucket in self._buckets(name, raw.get(name, {}))}
+            counts = [(key, total - left_out.get(key, 0)) for key, total in base[name].items()]
+            buckets = [FacetBucket(key, count) for key, count in counts if count > 0 or name == "budget"]
+            counted[name] = self._ordered(name, buckets)
+        if "organisation" in names:
+            raw = searcher.aggregate(query, {"organisation": self._aggregation("organisation")})
+            counted["organisation"] = self._ordered(
+                "organisation", self._buckets("organisation", raw["organisation"])
+            )
+        return counted
+
+    def _base_counts(
+        self, searcher: Any, base: Any, filters: InitiativeFilters, names: list[str]
+    ) -> dict[str, dict[str, int]]:
+        live = self._live
+        key = ("base", live.state if live else "", filters.model_dump_json(exclude={"sort", "q"}), *names)
+        with self._open_lock:
+            cached = self._facet_cache.get(key)
+        if cached is not None:
+            return cached  # type: ignore[return-value]
+        subtractable = [name for name in names if name != "organisation"]
+        raw = searcher.aggregate(base, {n: self._aggregation(n, complete=True) for n in subtractable})
+        counts = {
+            name: {bucket.key: bucket.count for bucket in self._buckets(name, raw.get(name, {}))}
+            for name in subtractable
+        }
+        with self._open_lock:
+            self._facet_cache[key] = counts  # type: ignore[assignment]
+        return counts
+
     @staticmethod
-    def _aggregation(name: str) -> dict[str, Any]:
+    def _ordered(name: str, buckets: list[FacetBucket]) -> list[FacetBucket]:
+        if name == "start_year":
+            return sorted(buckets, key=lambda bucket: int(bucket.key))
+        if name == "budget":
+            order = [key for key, _low, _high in BUDGET_BANDS]
+            return sorted(buckets, key=lambda bucket: order.index(bucket.key))
+        return sorted(buckets, key=lambda bucket: (-bucket.count, bucket.key))[:FACET_SIZE]
+
+    @staticmethod
+    def _aggregation(name: str, *, complete: bool = False) -> dict[str, Any]:
+        """The aggregation counting one facet: its FACET_SIZE most frequent values, or all of them."""
         if name == "start_year":
             return {"histogram": {"field": "start_year", "interval": 1, "min_doc_count": 1}}
         if name == "budget":
@@ -636,8 +700,10 @@ class TantivyBackend(SearchBackend):
                     band["to"] = float(high)
                 ranges.append(band)
             return {"range": {"field": "budget", "ranges": ranges}}
-        segment = 5000 if name == "organisation" else 1000
-        return {"terms": {"field": f"f_{name}", "size": FACET_SIZE, "segment_size": segment}}
+        # Enough for every value a segment holds, so each count is exact (Tantivy merges segments' tops).
+        segment = 131_072 if name == "organisation" else 4096
+        size = 65_536 if complete else FACET_SIZE
+        return {"terms": {"field": f"f_{name}", "size": size, "segment_size": max(segment, size)}}
 
     @staticmethod
     def _buckets(name: str, raw: dict[str, Any]) -> list[FacetBucket]:

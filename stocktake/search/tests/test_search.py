@@ -144,8 +144,9 @@ def _random_filters(rng: random.Random, facets: dict[str, list[str]]) -> Initiat
         values = facets.get(name) or []
         if values:
             chosen[name] = rng.sample(values, min(len(values), rng.randint(1, 2)))
-    if rng.random() < 0.3:
-        chosen["q"] = rng.choice(["broadband", "portal OR health", "data -islands"])
+    if rng.random() < 0.5:
+        # Rare and common words: a query matching most of the registry is counted another way.
+        chosen["q"] = rng.choice(["broadband", "portal OR health", "data -islands", "-islands", "-zzz"])
     if rng.random() < 0.2:
         chosen["start_year_min"] = 2003
     return InitiativeFilters(**chosen)
@@ -261,3 +262,29 @@ def test_pages_of_titles_alike_in_their_first_characters_keep_exact_order(backen
             ).rows
         ]
         assert pages == [code for _title, code in wanted], sort
+
+
+def test_counting_a_common_word_by_its_complement_gives_the_same_counts(
+    actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stocktake.search.backends import get_backend
+    from stocktake.search.backends.tantivy_backend import TantivyBackend
+
+    _random_registry(actor, random.Random(5))
+    complement_used: list[bool] = []
+    by_complement = TantivyBackend._by_complement
+
+    def spy(self: TantivyBackend, *args: Any) -> Any:
+        result = by_complement(self, *args)
+        complement_used.append(result is not None)
+        return result
+
+    for q in ("-islands", "data OR portal OR schools OR health", "-zzz"):
+        for filters in (InitiativeFilters(q=q), InitiativeFilters(q=q, kind=["ppp", "project"])):
+            monkeypatch.setattr(TantivyBackend, "_by_complement", spy)
+            get_backend()._facet_cache.clear()  # type: ignore[attr-defined]
+            counted = search_initiatives(filters, per_page=1).facets
+            monkeypatch.setattr(TantivyBackend, "_by_complement", lambda *args: None)
+            get_backend()._facet_cache.clear()  # type: ignore[attr-defined]
+            assert search_initiatives(filters, per_page=1).facets == counted, filters
+    assert any(complement_used)
