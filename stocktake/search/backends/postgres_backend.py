@@ -3,20 +3,27 @@
 Its tables are made here with raw DDL, not Django models: tsvector, GIN and arrays are PostgreSQL's
 own and the project also runs on SQLite, where this backend is refused.
 
-    search_pg_initiative     one narrow row per initiative: the weighted tsvector, the ids of its
-                             classification titles, its facet values as "name:value" in one text[]
-                             (with "start_year:2019" and "budget:1m-10m"), the sort keys
+    search_pg_initiative     one row per initiative: the weighted tsvector, the ids of its
+                             classification titles and of its facet values, the sort keys
+    search_pg_filter         the same without the tsvector and titles, for lists without words:
+                             a tenth of the pages to read (a join instead would cost the searches
+                             with words more than the copy costs the writes)
     search_pg_body           the summary and sections, read for the snippets of a page only
     search_pg_phrase         each distinct classification title (countries, regions, groups, Action
                              Lines, SDGs, in every language) with its own tsvector
-    search_pg_count          how many initiatives hold each facet value (and "" all of them), kept
-                             up to date by every write: the counts of an unfiltered list are read here
+    search_pg_value          each facet value ("country:KE", "start_year:2019", "budget:1m-10m") and
+                             its id: the facet's number in the high bits, so SQL tells facets apart
+    search_pg_count          how many initiatives hold each value (and id 0: all of them), kept up to
+                             date by every write: the counts of an unfiltered list are read here
     search_pg_organisation   one row per organisation
     search_pg_state          one JSON row: ``IndexState``
 
 Classification titles are most of a document's words but shared by thousands of documents: kept
-apart, they leave the tsvectors small (ranking reads every match's tsvector) and a word is looked
-up among a few thousand titles, then matched to the documents by GIN over their ids.
+apart, they leave the tsvectors small (ranking reads every match's tsvector), and a word is looked
+up among a few thousand titles, then matched to the documents by GIN over their ids. Facet values
+are counted as integers (unnest and GROUP BY over the matching rows), twice as fast as text. Ids of
+titles and values are never reused, and a rebuild starts from the live ones, so a process may keep
+what it learnt of them.
 
 Text is folded in Python (``core.text.fold``: no dependency on the unaccent extension) and indexed
 per language with that language's text search configuration when the server has it, 'simple'
@@ -67,15 +74,17 @@ from stocktake.search.query import ParsedQuery, Term
 from stocktake.search.text import CJK_RUN, STEMMED_LANGUAGES, cjk_bigrams, cjk_index_text, stem_language
 
 INITIATIVES = "search_pg_initiative"
+FILTERS = "search_pg_filter"
 BODIES = "search_pg_body"
 PHRASES = "search_pg_phrase"
+VALUES = "search_pg_value"
 COUNTS = "search_pg_count"
 ORGANISATIONS = "search_pg_organisation"
 STATE = "search_pg_state"
 NEW = "_new"  # suffix of the tables a rebuild fills before they replace the live ones
 VECTOR_FUNCTION = "search_pg_vector"
 # Raised when these tables or what they hold change: an index of another layout is rebuilt.
-LAYOUT = 2
+LAYOUT = 5
 # pg_advisory_lock keys ("STKSRCH1" and "STKSRCH0"): one syncing process, one creating the schema.
 SYNC_LOCK = 0x53544B5352434831
 SCHEMA_LOCK = 0x53544B5352434830
@@ -96,9 +105,10 @@ SIMILAR_WEIGHTS = {
     "country_group": 1.5,
     "region": 1.0,
 }
-SIMILAR_POOL = 2000  # about how many candidates a similar search scores in full
+# ts_rank of a profile's many-word OR query is a few hundredths for a close text: x50, about a region.
+SIMILAR_TEXT_WEIGHT = 50.0
+SIMILAR_POOL = 10_000  # about how many candidates a similar search scores in full (an upper bound)
 STATISTICS_SECONDS = 600.0  # how long the lexeme statistics a similar search reads are kept
-SIMILAR_TEXT_WEIGHT = 20.0  # ts_rank of a good text match is about 0.1-0.3: worth a shared value or two
 TOAST_TUPLE_TARGET = 8160  # the largest PostgreSQL accepts (8 kB pages)
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 MAX_POSITIONS_PER_LEXEME = 256
@@ -110,9 +120,12 @@ HEADLINE_OPTIONS = (
 )
 FRAGMENT_JOIN = " … "
 QUERY_CACHE_SIZE = 4096
-TOTAL = ""  # the value every initiative holds once in the counts: their number
-_LEXEME = re.compile(r"'((?:[^']|'')*)'")  # a quoted lexeme of a tsquery's text
 _ALL_FACETS = (*FACETS, *RANGE_FACETS)
+# A value's id: its facet's number (from 1, in _ALL_FACETS order) << _SHIFT, plus its own number.
+_SHIFT = 24
+_FACET_NUMBER = {name: number for number, name in enumerate(_ALL_FACETS, start=1)}
+TOTAL = 0  # the id every initiative holds once in the counts: their number
+_LEXEME = re.compile(r"'((?:[^']|'')*)'")  # a quoted lexeme of a tsquery's text
 
 
 def _quote(lexeme: str) -> str:
@@ -131,6 +144,20 @@ def _budget_band(budget: Any) -> str | None:
         if budget >= low and (high is None or budget < high):
             return key
     return None
+
+
+def _document_values(doc: InitiativeDocument) -> list[str]:
+    values = [_value(name, value) for name in FACETS for value in doc.facets.get(name, [])]
+    if doc.start_year is not None:
+        values.append(_value("start_year", doc.start_year))
+    band = _budget_band(doc.budget)
+    if band is not None:
+        values.append(_value("budget", band))
+    return values
+
+
+def _clean(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()
 
 
 # The markers cannot come from the text, and what PostgreSQL's parser takes for HTML tags or entities
@@ -187,38 +214,50 @@ def _extra_vector(codes: Iterable[str], cjk: Sequence[tuple[str, list[str]]]) ->
 
 @dataclass
 class _Where:
+    """Conditions over ``source``, the rows with tsvectors if words are looked for, else the narrow
+    ones (named ``f`` either way)."""
+
+    source: str
     sql: str
     params: list[Any]
 
 
 @dataclass
 class _Compiled:
-    """A query as SQL conditions, with what ranks and highlights it."""
+    """A query's clauses: each a tsquery, the classification titles it matches, and if negated."""
 
-    clauses: list[tuple[str, bool]] = field(default_factory=list)  # (tsquery, negated)
+    clauses: list[tuple[str, list[int], bool]] = field(default_factory=list)
     cjk: list[str] = field(default_factory=list)  # the positive terms' CJK runs, marked in snippets
 
     @property
     def ranked(self) -> bool:
-        return any(not negated for _tsquery, negated in self.clauses)
+        return any(not negated for _tsquery, _titles, negated in self.clauses)
 
     @property
     def rank_query(self) -> str | None:
         """Any positive clause: a document matching some of them through its classifications still
         ranks by the words its own text holds."""
-        positive = [tsquery for tsquery, negated in self.clauses if not negated]
+        positive = [tsquery for tsquery, _titles, negated in self.clauses if not negated]
         return " | ".join(f"({tsquery})" for tsquery in positive) if positive else None
+
+    @property
+    def rank_titles(self) -> list[int]:
+        return sorted({pk for _tsquery, titles, negated in self.clauses if not negated for pk in titles})
 
 
 # Tables: columns, then indexes by the suffix of their name (``<table>_<suffix>``, renamed on a swap).
 _TABLES: dict[str, tuple[str, dict[str, str]]] = {
     INITIATIVES: (
-        "id bigint PRIMARY KEY, code_normalised text NOT NULL, title_key text NOT NULL, "
-        "tsv tsvector NOT NULL, classes integer[] NOT NULL, facets text[] NOT NULL, "
+        "id bigint PRIMARY KEY, tsv tsvector NOT NULL, classes integer[] NOT NULL, "
+        "code_normalised text NOT NULL, title_key text NOT NULL, facets integer[] NOT NULL, "
         "start date, start_year integer, budget numeric, updated timestamptz NOT NULL",
+        {"tsv": "USING gin (tsv)", "classes": "USING gin (classes)", "facets": "USING gin (facets)"},
+    ),
+    FILTERS: (
+        "id bigint PRIMARY KEY, code_normalised text NOT NULL, title_key text NOT NULL, "
+        "facets integer[] NOT NULL, start date, start_year integer, budget numeric, "
+        "updated timestamptz NOT NULL",
         {
-            "tsv": "USING gin (tsv)",
-            "classes": "USING gin (classes)",
             "facets": "USING gin (facets)",
             "code": "(code_normalised)",
             "title": "(title_key, code_normalised)",
@@ -229,16 +268,15 @@ _TABLES: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     BODIES: ("id bigint PRIMARY KEY, config text NOT NULL, body text NOT NULL", {}),
-    PHRASES: (
-        "id integer PRIMARY KEY, text text NOT NULL UNIQUE, tsv tsvector NOT NULL",
-        {"tsv": "USING gin (tsv)"},
-    ),
-    COUNTS: ("value text PRIMARY KEY, n bigint NOT NULL", {}),
+    PHRASES: ("id integer PRIMARY KEY, text text NOT NULL, tsv tsvector NOT NULL", {"text": "(text)"}),
+    VALUES: ("id integer PRIMARY KEY, value text NOT NULL", {"value": "(value)"}),
+    COUNTS: ("value integer PRIMARY KEY, n bigint NOT NULL", {}),
     ORGANISATIONS: (
         "id bigint PRIMARY KEY, name_key text NOT NULL, tsv tsvector NOT NULL, updated timestamptz NOT NULL",
         {"tsv": "USING gin (tsv)"},
     ),
 }
+_DICTIONARIES = (PHRASES, VALUES)  # ids never reused: a rebuild starts from the live rows
 
 
 def _create_table(table: str, name: str, *, if_not_exists: bool) -> str:
@@ -284,18 +322,17 @@ def _upsert(table: str, columns: Sequence[tuple[str, str]], conflict: str = "id"
     return f"INSERT INTO {table} ({names}) VALUES ({values}) ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
 
 
-_INITIATIVE_COLUMNS = (
+_FILTER_COLUMNS = (
     ("id", "%s"),
     ("code_normalised", "%s"),
     ("title_key", "%s"),
-    ("tsv", _VECTOR),
-    ("classes", "%s::integer[]"),
-    ("facets", "%s::text[]"),
+    ("facets", "%s::integer[]"),
     ("start", "%s"),
     ("start_year", "%s"),
     ("budget", "%s"),
     ("updated", "%s"),
 )
+_INITIATIVE_COLUMNS = (("tsv", _VECTOR), ("classes", "%s::integer[]"), *_FILTER_COLUMNS)
 _BODY_COLUMNS = (("id", "%s"), ("config", "%s"), ("body", "%s"))
 _ORGANISATION_COLUMNS = (("id", "%s"), ("name_key", "%s"), ("tsv", _VECTOR), ("updated", "%s"))
 
@@ -311,8 +348,11 @@ class PostgresBackend(SearchBackend):
             )
         self._ready = False
         self._configs: dict[str, str] = {}
+        self._lock = threading.Lock()
         self._forms: OrderedDict[str, tuple[str, ...] | None] = OrderedDict()
-        self._forms_lock = threading.Lock()
+        # Facet values by id and ids by value, as read from the live table (ids are never reused).
+        self._value_ids: dict[str, int] = {}
+        self._value_names: dict[int, str] = {}
         self._statistics: tuple[float, dict[str, float], float] | None = None
 
     # Schema
@@ -416,7 +456,7 @@ class PostgresBackend(SearchBackend):
             loader = _Loader(self, cursor, suffix="")
             loader.count(written + deleted_initiatives, -1)
             if deleted_initiatives:
-                for table in (INITIATIVES, BODIES):
+                for table in (INITIATIVES, FILTERS, BODIES):
                     cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [deleted_initiatives])
             if deleted_organisations:
                 cursor.execute(f"DELETE FROM {ORGANISATIONS} WHERE id = ANY(%s)", [deleted_organisations])
@@ -434,27 +474,30 @@ class PostgresBackend(SearchBackend):
             for table in _TABLES:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}{NEW}")
                 cursor.execute(_create_table(table, table + NEW, if_not_exists=False))
+            for table in _DICTIONARIES:  # indexed at once: every batch looks its titles and values up
+                cursor.execute(f"INSERT INTO {table}{NEW} SELECT * FROM {table}")
+                for statement in _create_indexes(table, table + NEW, if_not_exists=False):
+                    cursor.execute(statement)
             loader = _Loader(self, cursor, suffix=NEW)
             for batch in batches:
                 loader.initiatives(batch.initiatives)
                 loader.organisations(batch.organisations)
             cursor.execute(
                 f"INSERT INTO {COUNTS}{NEW} (value, n) SELECT v, count(*) "
-                f"FROM {INITIATIVES}{NEW}, unnest(array_append(facets, %s)) AS v GROUP BY v",
+                f"FROM {FILTERS}{NEW}, unnest(array_append(facets, %s)) AS v GROUP BY v",
                 [TOTAL],
             )
             # Indexes are made once the rows are in: much faster than keeping them up row by row.
             for table in _TABLES:
-                for statement in _create_indexes(table, table + NEW, if_not_exists=False):
-                    cursor.execute(statement)
+                if table not in _DICTIONARIES:
+                    for statement in _create_indexes(table, table + NEW, if_not_exists=False):
+                        cursor.execute(statement)
                 cursor.execute(f"ANALYZE {table}{NEW}")
             for table, (_columns, indexes) in _TABLES.items():
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
                 cursor.execute(f"ALTER TABLE {table}{NEW} RENAME TO {table}")
-                cursor.execute(f"ALTER INDEX {table}{NEW}_pkey RENAME TO {table}_pkey")
-                for suffix in indexes:
+                for suffix in ("pkey", *indexes):
                     cursor.execute(f"ALTER INDEX {table}{NEW}_{suffix} RENAME TO {table}_{suffix}")
-            cursor.execute(f"ALTER INDEX {PHRASES}{NEW}_text_key RENAME TO {PHRASES}_text_key")
             self._store_state(cursor, state)
 
     def _vector_parts(
@@ -483,19 +526,17 @@ class PostgresBackend(SearchBackend):
     def counts(self) -> dict[str, int]:
         self._prepare()
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT (SELECT count(*) FROM {INITIATIVES}), (SELECT count(*) FROM {ORGANISATIONS})"
-            )
+            cursor.execute(f"SELECT (SELECT count(*) FROM {FILTERS}), (SELECT count(*) FROM {ORGANISATIONS})")
             initiatives, organisations = cursor.fetchone()
         return {"initiatives": initiatives, "organisations": organisations}
 
-    # Queries
+    # Words
 
     def _forms_of(self, texts: Iterable[str]) -> dict[str, tuple[str, ...] | None]:
         """Each text's phrase tsquery in every configuration (None: a stop word), learnt in one round
         trip for those not in the cache."""
         wanted = set(texts)
-        with self._forms_lock:
+        with self._lock:
             forms = {text: self._forms[text] for text in wanted if text in self._forms}
         missing = sorted(wanted - set(forms))
         if not missing:
@@ -510,7 +551,7 @@ class PostgresBackend(SearchBackend):
             found: dict[str, dict[str, str]] = defaultdict(dict)
             for text, config, tsquery in cursor.fetchall():
                 found[text][config] = tsquery
-        with self._forms_lock:
+        with self._lock:
             for text in missing:
                 by_config = found[text]
                 # A stop word in any language (or nothing a parser keeps) is not looked for: "the"
@@ -556,15 +597,60 @@ class PostgresBackend(SearchBackend):
     def _compile(self, query: ParsedQuery) -> _Compiled:
         terms = [term for clause in query.clauses for term in clause.alternatives]
         forms = self._forms_of(plain for plain, _runs in map(self._split, terms) if plain)
-        compiled = _Compiled()
+        clauses: list[tuple[str, bool]] = []
+        cjk: list[str] = []
         for clause in query.clauses:
             alternatives = [text for term in clause.alternatives if (text := self._term(term, forms))]
             if not alternatives:
                 continue  # stop words only
-            compiled.clauses.append((" | ".join(f"({text})" for text in alternatives), clause.negated))
+            clauses.append((" | ".join(f"({text})" for text in alternatives), clause.negated))
             if not clause.negated:
-                compiled.cjk.extend(run for term in clause.alternatives for run in self._split(term)[1])
-        return compiled
+                cjk.extend(run for term in clause.alternatives for run in self._split(term)[1])
+        if not clauses:
+            return _Compiled()
+        # The classification titles each clause matches, looked up first: constants, not a subquery,
+        # let the planner see that most words match no title (and leave that half of the test out).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT array(SELECT id FROM {PHRASES} WHERE tsv @@ q::tsquery ORDER BY id) "
+                "FROM unnest(%s::text[]) WITH ORDINALITY AS x(q, i) ORDER BY i",
+                [[tsquery for tsquery, _negated in clauses]],
+            )
+            titles = [list(row[0]) for row in cursor.fetchall()]
+        return _Compiled(
+            [(tsquery, ids, negated) for (tsquery, negated), ids in zip(clauses, titles, strict=True)], cjk
+        )
+
+    # Facet values
+
+    def _ids(self, cursor: Any, values: Iterable[str]) -> dict[str, int]:
+        """The ids of the values the index holds (the others hold no initiative)."""
+        wanted = set(values)
+        with self._lock:
+            ids = {value: self._value_ids[value] for value in wanted if value in self._value_ids}
+        missing = sorted(wanted - set(ids))
+        if missing:
+            cursor.execute(f"SELECT value, id FROM {VALUES} WHERE value = ANY(%s)", [missing])
+            found = dict(cursor.fetchall())
+            with self._lock:
+                for value, pk in found.items():
+                    self._value_ids[value], self._value_names[pk] = pk, value
+            ids.update(found)
+        return ids
+
+    def _names(self, cursor: Any, ids: Iterable[int]) -> dict[int, str]:
+        wanted = set(ids)
+        with self._lock:
+            names = {pk: self._value_names[pk] for pk in wanted if pk in self._value_names}
+        missing = sorted(wanted - set(names))
+        if missing:
+            cursor.execute(f"SELECT id, value FROM {VALUES} WHERE id = ANY(%s)", [missing])
+            found = dict(cursor.fetchall())
+            with self._lock:
+                for pk, value in found.items():
+                    self._value_ids[value], self._value_names[pk] = pk, value
+            names.update(found)
+        return names
 
     @staticmethod
     def _filter_values(filters: InitiativeFilters, name: str) -> list[str]:
@@ -575,22 +661,37 @@ class PostgresBackend(SearchBackend):
             return [str(int(value)) if value.isdigit() else value for value in values]
         return values
 
-    def _where(self, filters: InitiativeFilters, compiled: _Compiled) -> _Where:
-        """The conditions of the words and the filters (all must hold)."""
+    def _chosen_ids(self, cursor: Any, filters: InitiativeFilters) -> dict[str, list[int]]:
+        """The ids of the values each facet filter chooses (a list, empty if none is held)."""
+        chosen = {name: self._filter_values(filters, name) for name in FACETS}
+        ids = self._ids(cursor, (_value(name, value) for name, values in chosen.items() for value in values))
+        return {
+            name: [ids[_value(name, value)] for value in values if _value(name, value) in ids]
+            for name, values in chosen.items()
+            if values
+        }
+
+    # Reading
+
+    def _where(self, filters: InitiativeFilters, compiled: _Compiled, chosen: dict[str, list[int]]) -> _Where:
+        """The conditions of the words and the filters (all must hold). ``chosen``: ``_chosen_ids``."""
         conditions: list[str] = []
         params: list[Any] = []
-        for tsquery, negated in compiled.clauses:
+        for tsquery, titles, negated in compiled.clauses:
             # The words are in the document's own text, or in the title of one of its classifications.
-            conditions.append(
-                f"{'NOT ' if negated else ''}(tsv @@ %s::tsquery "
-                f"OR classes && ARRAY(SELECT id FROM {PHRASES} WHERE tsv @@ %s::tsquery))"
-            )
-            params.extend([tsquery, tsquery])
+            condition = "f.tsv @@ %s::tsquery"
+            condition_params: list[Any] = [tsquery]
+            if titles:
+                condition, condition_params = (
+                    f"({condition} OR f.classes && %s::integer[])",
+                    [tsquery, titles],
+                )
+            conditions.append(f"NOT {condition}" if negated else condition)
+            params.extend(condition_params)
         for name in FACETS:
-            values = self._filter_values(filters, name)
-            if values:
-                conditions.append("facets && %s::text[]")
-                params.append([_value(name, value) for value in values])
+            if getattr(filters, name):
+                conditions.append("f.facets && %s::integer[]")
+                params.append(chosen.get(name, []))
         for column, operator, value in (
             ("start_year", ">=", filters.start_year_min),
             ("start_year", "<=", filters.start_year_max),
@@ -598,9 +699,11 @@ class PostgresBackend(SearchBackend):
             ("budget", "<=", filters.budget_max),
         ):
             if value is not None:
-                conditions.append(f"{column} {operator} %s")
+                conditions.append(f"f.{column} {operator} %s")
                 params.append(value)
-        return _Where(" AND ".join(conditions) or "TRUE", params)
+        return _Where(
+            f"{INITIATIVES if compiled.clauses else FILTERS} AS f", " AND ".join(conditions) or "TRUE", params
+        )
 
     @staticmethod
     def _order(sort: str, ranked: bool) -> str:
@@ -620,11 +723,12 @@ class PostgresBackend(SearchBackend):
         rank_query = compiled.rank_query
         if rank_query is None:
             return "0.0", []
-        return (
-            f"ts_rank(%s::real[], tsv, %s::tsquery, %s) + %s * "
-            f"(classes && ARRAY(SELECT id FROM {PHRASES} WHERE tsv @@ %s::tsquery))::integer",
-            [RANK_WEIGHTS, rank_query, RANK_NORMALISATION, CLASS_RANK, rank_query],
-        )
+        score = "ts_rank(%s::real[], f.tsv, %s::tsquery, %s)"
+        params: list[Any] = [RANK_WEIGHTS, rank_query, RANK_NORMALISATION]
+        if compiled.rank_titles:
+            score += " + %s * (f.classes && %s::integer[])::integer"
+            params.extend([CLASS_RANK, compiled.rank_titles])
+        return score, params
 
     def search(
         self,
@@ -638,27 +742,32 @@ class PostgresBackend(SearchBackend):
     ) -> SearchPage:
         self._prepare()
         compiled = self._compile(query)
-        where = self._where(filters, compiled)
         score, score_params = self._score(compiled)
         order = self._order(filters.effective_sort, compiled.ranked)
-        # Ranking scores every match anyway: counting them on the way is nearly free. The scores are
-        # taken first (OFFSET 0 keeps it so), or the count would hold every row's tsvector meanwhile.
-        counted = compiled.ranked and not facets
-        if counted:
-            statement = (
-                f"SELECT id, score, count(*) OVER () FROM (SELECT id, code_normalised, title_key, start, "
-                f"updated, {score} AS score FROM {INITIATIVES} WHERE {where.sql} OFFSET 0) AS matches "
-                f"ORDER BY {order} LIMIT %s OFFSET %s"
-            )
-        else:
-            statement = (
-                f"SELECT id, {score} AS score FROM {INITIATIVES} WHERE {where.sql} "
-                f"ORDER BY {order} LIMIT %s OFFSET %s"
-            )
         with connection.cursor() as cursor:
-            cursor.execute(statement, [*score_params, *where.params, max(limit, 0), max(offset, 0)])
+            chosen = self._chosen_ids(cursor, filters)
+            where = self._where(filters, compiled, chosen)
+            columns = f"f.id, f.code_normalised, f.title_key, f.start, f.updated, {score} AS score"
+            page = f"ORDER BY {order} LIMIT %s OFFSET %s"
+            page_params = [max(limit, 0), max(offset, 0)]
+            # Ranking scores every match anyway: counting them on the way is nearly free. The scores
+            # are taken first (OFFSET 0), or the count would hold every row's tsvector meanwhile.
+            counted = compiled.ranked and not facets
+            matches = f"SELECT {columns} FROM {where.source} WHERE {where.sql}"
+            if counted:
+                matches = f"SELECT *, count(*) OVER () AS total FROM ({matches} OFFSET 0) AS matches"
+            cursor.execute(
+                f"SELECT * FROM ({matches}) AS page {page}", [*score_params, *where.params, *page_params]
+            )
             rows = cursor.fetchall()
-            hits = [Hit(pk=row[0], score=float(row[1])) for row in rows]
+            hits = [Hit(pk=row[0], score=float(row[5])) for row in rows]
+            # The facets are counted by a statement of their own: PostgreSQL runs each in parallel,
+            # where one reading the matches once for both would run in one process.
+            counts: list[Any] = []
+            if facets:
+                facet_sql, facet_params = self._facet_counts(filters, compiled, chosen)
+                cursor.execute(facet_sql, facet_params)
+                counts = cursor.fetchall()
             rank_query = compiled.rank_query
             if snippets and hits and rank_query is not None:
                 for hit, snippet in zip(
@@ -666,42 +775,41 @@ class PostgresBackend(SearchBackend):
                 ):
                     hit.snippet = snippet
             if facets:
-                total, buckets = self._facets(cursor, filters, compiled)
+                total, buckets = self._facets(cursor, filters, chosen, counts)
                 return SearchPage(total=total, hits=hits, facets=buckets)
-            total = int(rows[0][2]) if counted and rows else self._count(cursor, where)
+            total = int(rows[0][6]) if counted and rows else self._count(cursor, where)
             return SearchPage(total=total, hits=hits)
 
     def _count(self, cursor: Any, where: _Where) -> int:
         if where.sql == "TRUE":
             cursor.execute(f"SELECT n FROM {COUNTS} WHERE value = %s", [TOTAL])
         else:
-            cursor.execute(f"SELECT count(*) FROM {INITIATIVES} WHERE {where.sql}", where.params)
+            cursor.execute(f"SELECT count(*) FROM {where.source} WHERE {where.sql}", where.params)
         row = cursor.fetchone()
         return int(row[0]) if row else 0
 
     def matching_ids(self, query: ParsedQuery, filters: InitiativeFilters) -> list[int]:
         self._prepare()
         compiled = self._compile(query)
-        where = self._where(filters, compiled)
         score, score_params = self._score(compiled)
         with connection.cursor() as cursor:
+            where = self._where(filters, compiled, self._chosen_ids(cursor, filters))
             cursor.execute(
-                f"SELECT id, {score} AS score FROM {INITIATIVES} WHERE {where.sql} "
+                f"SELECT f.id, f.code_normalised, f.title_key, f.start, f.updated, {score} AS score "
+                f"FROM {where.source} WHERE {where.sql} "
                 f"ORDER BY {self._order(filters.effective_sort, compiled.ranked)}",
                 [*score_params, *where.params],
             )
             return [row[0] for row in cursor.fetchall()]
 
-    # Facets
-
-    def _facets(
-        self, cursor: Any, filters: InitiativeFilters, compiled: _Compiled
-    ) -> tuple[int, dict[str, list[FacetBucket]]]:
-        """The total and every facet's counts, in one statement.
+    def _facet_counts(
+        self, filters: InitiativeFilters, compiled: _Compiled, chosen_ids: dict[str, list[int]]
+    ) -> tuple[str, list[Any]]:
+        """A statement of (value id, count) rows: the total (id 0) and every facet's counts.
 
         A chosen facet is counted over the rows matching every other filter (``filters.without``);
-        the facets not chosen share the rows matching them all, read once. A group without any
-        condition is read from the counts kept by the writes.
+        the facets not chosen share the rows matching them all, read once. A group of rows without
+        any condition is read from the counts the writes keep.
         """
         chosen = [name for name in _ALL_FACETS if filters.without(name) != filters]
         groups: list[tuple[InitiativeFilters, str | None]] = [(filters, None)]
@@ -709,48 +817,58 @@ class PostgresBackend(SearchBackend):
         parts: list[str] = []
         params: list[Any] = []
         for group_filters, only in groups:
-            where = self._where(group_filters, compiled)
-            # The rows of all the filters count every facet but the chosen ones (those are left out
-            # once counted: OFFSET 0 keeps the test from running on every value of every row); the
-            # rows of the others count the chosen facet's values only.
-            if where.sql == "TRUE":
-                source, source_params = f"SELECT value AS v, n FROM {COUNTS}", []
+            where = self._where(group_filters, compiled, chosen_ids)
+            # The rows of all the filters count every facet but the chosen ones (left out once counted:
+            # OFFSET 0 keeps the test from running on every value of every row); the rows of each of
+            # the others count one chosen facet's values.
+            if only is None:
+                source_params: list[Any]
+                if where.sql == "TRUE":
+                    source, source_params = f"SELECT value AS v, n FROM {COUNTS}", []
+                else:
+                    source = (
+                        f"SELECT v, count(*) AS n FROM {where.source}, "
+                        f"unnest(array_append(f.facets, %s)) AS v WHERE {where.sql} GROUP BY v"
+                    )
+                    source_params = [TOTAL, *where.params]
+                if chosen:
+                    source = f"SELECT v, n FROM ({source} OFFSET 0) AS g WHERE NOT (v >> {_SHIFT} = ANY(%s))"
+                    source_params.append([_FACET_NUMBER[name] for name in chosen])
             else:
-                values = "array_append(t.facets, %s)" if only is None else "t.facets"
-                restrict = "" if only is None else "AND starts_with(v, %s)"
-                source = (
-                    f"SELECT v, count(*) AS n FROM {INITIATIVES} AS t, unnest({values}) AS v "
-                    f"WHERE {where.sql} {restrict} GROUP BY v"
-                )
-                source_params = [*([TOTAL] if only is None else []), *where.params]
-                source_params += [] if only is None else [_value(only, "")]
-            if only is None and chosen:
-                parts.append(
-                    f"SELECT v, n FROM ({source} OFFSET 0) AS g WHERE NOT (split_part(v, ':', 1) = ANY(%s))"
-                )
-                params.extend([*source_params, chosen])
-            elif only is not None and where.sql == "TRUE":
-                parts.append(f"SELECT v, n FROM ({source}) AS g WHERE starts_with(v, %s)")
-                params.extend([*source_params, _value(only, "")])
-            else:
-                parts.append(source)
-                params.extend(source_params)
-        selected = [_value(name, value) for name in FACETS for value in self._filter_values(filters, name)]
-        cursor.execute(
-            "SELECT v, n FROM (SELECT v, n, row_number() OVER "
-            "(PARTITION BY split_part(v, ':', 1) ORDER BY n DESC, v) AS r FROM ("
-            + " UNION ALL ".join(parts)
-            + ") AS counted) AS ranked WHERE r <= %s OR NOT (split_part(v, ':', 1) = ANY(%s)) OR v = ANY(%s)",
-            [*params, FACET_SIZE, list(FACETS), selected],
+                bounds = [_FACET_NUMBER[only] << _SHIFT, (_FACET_NUMBER[only] + 1) << _SHIFT]
+                if where.sql == "TRUE":
+                    source = f"SELECT value AS v, n FROM {COUNTS} WHERE value >= %s AND value < %s"
+                    source_params = bounds
+                else:
+                    source = (
+                        f"SELECT v, count(*) AS n FROM {where.source}, unnest(f.facets) AS v "
+                        f"WHERE {where.sql} AND v >= %s AND v < %s GROUP BY v"
+                    )
+                    source_params = [*where.params, *bounds]
+            parts.append(source)
+            params.extend(source_params)
+        selected = [pk for name in FACETS for pk in chosen_ids.get(name, [])]
+        statement = (
+            f"SELECT v, n FROM (SELECT v, n, "
+            f"row_number() OVER (PARTITION BY v >> {_SHIFT} ORDER BY n DESC, v) AS r "
+            f"FROM ({' UNION ALL '.join(parts)}) AS counted) AS ranked "
+            f"WHERE r <= %s OR NOT (v >> {_SHIFT} = ANY(%s)) OR v = ANY(%s)"
         )
+        return statement, [*params, FACET_SIZE, [_FACET_NUMBER[name] for name in FACETS], selected]
+
+    def _facets(
+        self, cursor: Any, filters: InitiativeFilters, chosen_ids: dict[str, list[int]], rows: list[Any]
+    ) -> tuple[int, dict[str, list[FacetBucket]]]:
+        """The total and the buckets of every facet, from the (value id, count) rows of _facet_counts."""
+        names = self._names(cursor, (pk for pk, _n in rows if pk != TOTAL))
         counts: dict[str, dict[str, int]] = defaultdict(dict)
         total = 0
-        for value, count in cursor.fetchall():
-            if value == TOTAL:
+        for pk, count in rows:
+            if pk == TOTAL:
                 total = int(count)
-                continue
-            name, key = value.split(":", 1)
-            counts[name][key] = int(count)
+            elif pk in names:
+                name, key = names[pk].split(":", 1)
+                counts[name][key] = int(count)
         facets: dict[str, list[FacetBucket]] = {}
         for name in FACETS:
             found = counts[name]
@@ -768,8 +886,6 @@ class PostgresBackend(SearchBackend):
             FacetBucket(key, counts["budget"].get(key, 0)) for key, _low, _high in BUDGET_BANDS
         ]
         return total, facets
-
-    # Snippets
 
     def _snippets(self, cursor: Any, hits: list[Hit], rank_query: str, cjk: list[str]) -> list[str]:
         """Each body's best passages, escaped, with the matched words in <mark>.
@@ -802,9 +918,10 @@ class PostgresBackend(SearchBackend):
         if not compiled.ranked:
             return SearchPage(total=0, hits=[])
         conditions = " AND ".join(
-            f"{'NOT ' if negated else ''}(tsv @@ %s::tsquery)" for _tsquery, negated in compiled.clauses
+            f"{'NOT ' if negated else ''}(tsv @@ %s::tsquery)"
+            for _tsquery, _titles, negated in compiled.clauses
         )
-        condition_params = [tsquery for tsquery, _negated in compiled.clauses]
+        condition_params = [tsquery for tsquery, _titles, _negated in compiled.clauses]
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT id, ts_rank(%s::real[], tsv, %s::tsquery, %s) AS score, count(*) OVER () "
@@ -830,78 +947,90 @@ class PostgresBackend(SearchBackend):
         words = [Term((word,), word) for word in dict.fromkeys(profile.words) if word]
         forms = self._forms_of(plain for plain, _runs in map(self._split, words) if plain)
         word_queries = [text for term in words if (text := self._term(term, forms, codes=False))]
-        values = {
-            name: sorted({_value(name, value) for value in profile.facets.get(name, [])})
-            for name in SIMILAR_WEIGHTS
-        }
-        if not word_queries and not any(values.values()):
-            return []
         with connection.cursor() as cursor:
-            every_value = [value for held in values.values() for value in held]
+            ids = self._ids(
+                cursor,
+                (_value(name, value) for name in SIMILAR_WEIGHTS for value in profile.facets.get(name, [])),
+            )
+            held = {
+                name: sorted(
+                    {ids[v] for value in profile.facets.get(name, []) if (v := _value(name, value)) in ids}
+                )
+                for name in SIMILAR_WEIGHTS
+            }
+            every_value = [pk for pks in held.values() for pk in pks]
+            if not word_queries and not every_value:
+                return []
             chosen_words, chosen_values = self._rarest(cursor, word_queries, every_value)
             shares: list[str] = []
             params: list[Any] = []
             cases: list[str] = []
-            for name, held in values.items():
-                if held:
-                    cases.append("WHEN v = ANY(%s::text[]) THEN %s")
-                    params.extend([held, SIMILAR_WEIGHTS[name]])
+            for name, pks in held.items():
+                if pks:
+                    cases.append("WHEN v = ANY(%s::integer[]) THEN %s")
+                    params.extend([pks, SIMILAR_WEIGHTS[name]])
             if cases:
                 shares.append(
-                    f"coalesce((SELECT sum(CASE {' '.join(cases)} ELSE 0 END) FROM unnest(facets) AS v), 0)"
+                    f"coalesce((SELECT sum(CASE {' '.join(cases)} ELSE 0 END) FROM unnest(f.facets) AS v), 0)"
                 )
             if word_queries:
-                shares.append("%s * ts_rank(%s::real[], tsv, %s::tsquery, %s)")
+                shares.append("%s * ts_rank(%s::real[], f.tsv, %s::tsquery, %s)")
                 params.extend(
                     [SIMILAR_TEXT_WEIGHT, RANK_WEIGHTS, " | ".join(word_queries), RANK_NORMALISATION]
                 )
             candidates: list[str] = []
             if chosen_values:
-                candidates.append("facets && %s::text[]")
+                candidates.append("f.facets && %s::integer[]")
                 params.append(chosen_values)
             if chosen_words:
-                candidates.append("tsv @@ %s::tsquery")
+                candidates.append("f.tsv @@ %s::tsquery")
                 params.append(" | ".join(chosen_words))
             exclude = ""
             if profile.exclude is not None:
-                exclude = "AND id <> %s"
+                exclude = "AND f.id <> %s"
                 params.append(profile.exclude)
             cursor.execute(
-                f"SELECT id, {' + '.join(shares)} AS score FROM {INITIATIVES} "
-                f"WHERE ({' OR '.join(candidates)}) {exclude} ORDER BY score DESC, code_normalised LIMIT %s",
+                f"SELECT f.id, {' + '.join(shares)} AS score "
+                f"FROM {INITIATIVES} AS f "
+                f"WHERE ({' OR '.join(candidates)}) {exclude} "
+                "ORDER BY score DESC, f.code_normalised LIMIT %s",
                 [*params, limit],
             )
             return [Hit(pk=row[0], score=float(row[1])) for row in cursor.fetchall()]
 
-    def _rarest(self, cursor: Any, word_queries: list[str], values: list[str]) -> tuple[list[str], list[str]]:
-        """(word tsqueries, facet values) a similar candidate must share one of: the rarest first, while
+    def _rarest(self, cursor: Any, word_queries: list[str], values: list[int]) -> tuple[list[str], list[int]]:
+        """(word tsqueries, value ids) a similar candidate must share one of: the rarest first, while
         the initiatives holding them add up to ``SIMILAR_POOL`` at most (always the rarest one).
 
         How many hold a value is counted exactly (``search_pg_count``); a word's share is PostgreSQL's
         own statistics of the tsvector column (its most common lexemes), read once in a while.
         """
         cursor.execute(f"SELECT value, n FROM {COUNTS} WHERE value = ANY(%s)", [[TOTAL, *values]])
-        held = {value: int(n) for value, n in cursor.fetchall()}
+        held = {int(value): int(n) for value, n in cursor.fetchall()}
         total = held.get(TOTAL, 0)
         frequencies, floor = self._lexeme_frequencies(cursor)
-        items: list[tuple[float, int, str, bool]] = []
+        items: list[tuple[float, int, str | int]] = []
         for order, query in enumerate(word_queries):
             lexemes = [match.replace("''", "'") for match in _LEXEME.findall(query)]
             share = max((frequencies.get(lexeme, floor) for lexeme in lexemes), default=floor)
-            items.append((share * total, order, query, True))
-        for order, value in enumerate(values):
-            items.append((float(held.get(value, 0)), order, value, False))
-        items.sort()
-        chosen: list[tuple[str, bool]] = []
+            items.append((share * total, order, query))
+        items.extend(
+            (float(held.get(value, 0)), len(word_queries) + order, value)
+            for order, value in enumerate(values)
+        )
+        items.sort(key=lambda item: (item[0], item[1]))
+        words: list[str] = []
+        chosen_values: list[int] = []
         pooled = 0.0
-        for estimate, _order, item, is_word in items:
-            if chosen and pooled + estimate > SIMILAR_POOL:
+        for estimate, _order, item in items:
+            if (words or chosen_values) and pooled + estimate > SIMILAR_POOL:
                 break
-            chosen.append((item, is_word))
+            if isinstance(item, str):
+                words.append(item)
+            else:
+                chosen_values.append(item)
             pooled += estimate
-        return [item for item, is_word in chosen if is_word], [
-            item for item, is_word in chosen if not is_word
-        ]
+        return words, chosen_values
 
     def _lexeme_frequencies(self, cursor: Any) -> tuple[dict[str, float], float]:
         """{lexeme: share of the initiatives holding it} for the most common ones, and the smallest
@@ -926,60 +1055,82 @@ class PostgresBackend(SearchBackend):
 
 
 class _Loader:
-    """Writes documents into the live tables (``suffix`` "") or a rebuild's new ones (``_new``)."""
+    """Writes documents into the live tables (``suffix`` "") or a rebuild's new ones (``_new``).
+
+    It learns and hands out the ids of titles and values itself: those of a rebuild exist only in its
+    transaction until the swap, so they never go into the backend's caches.
+    """
 
     def __init__(self, backend: PostgresBackend, cursor: Any, *, suffix: str) -> None:
         self.backend = backend
         self.cursor = cursor
         self.suffix = suffix
-        self.phrase_ids: dict[str, int] = {}
-        self.next_phrase: int | None = None
+        self.ids: dict[str, dict[str, int]] = {PHRASES: {}, VALUES: {}}
+        self.next_ids: dict[str, dict[int, int]] = {}
 
     def count(self, ids: list[int], sign: int) -> None:
-        """Adds (1) or takes away (-1) the facet values these initiatives hold now from the counts."""
+        """Adds (1) or takes away (-1) the values these initiatives hold now from the counts."""
         if not ids:
             return
         self.cursor.execute(
             f"INSERT INTO {COUNTS}{self.suffix} (value, n) SELECT v, %s * count(*) "
-            f"FROM {INITIATIVES}{self.suffix}, unnest(array_append(facets, %s)) AS v WHERE id = ANY(%s) "
+            f"FROM {FILTERS}{self.suffix}, unnest(array_append(facets, %s)) AS v WHERE id = ANY(%s) "
             f"GROUP BY v ON CONFLICT (value) DO UPDATE SET n = {COUNTS}{self.suffix}.n + EXCLUDED.n",
             [sign, TOTAL, ids],
         )
 
-    def _phrases(self, titles: set[str]) -> None:
-        """Gives every classification title an id, adding those the table does not hold yet."""
-        missing = sorted(titles - set(self.phrase_ids))
-        if not missing:
-            return
-        table = PHRASES + self.suffix
-        self.cursor.execute(f"SELECT id, text FROM {table} WHERE text = ANY(%s)", [missing])
-        for pk, text in self.cursor.fetchall():
-            self.phrase_ids[text] = pk
-        new = [text for text in missing if text not in self.phrase_ids]
-        if not new:
-            return
-        if self.next_phrase is None:
-            self.cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")
-            self.next_phrase = int(self.cursor.fetchone()[0])
-        rows = []
-        configs = self.backend._all_configs()
-        for text in new:
-            self.phrase_ids[text] = self.next_phrase
-            parts, texts, weights, cjk = self.backend._vector_parts([("C", configs, [text])])
-            rows.append([self.next_phrase, text, parts, texts, weights, _extra_vector((), cjk)])
-            self.next_phrase += 1
-        self.cursor.executemany(
-            f"INSERT INTO {table} (id, text, tsv) VALUES (%s, %s, {_VECTOR})",
-            rows,
-        )
+    def _next_id(self, dictionary: str, group: int) -> int:
+        """A new id in ``group`` (the facet's number; 0 for titles), after every one given before."""
+        if dictionary not in self.next_ids:
+            self.cursor.execute(
+                f"SELECT id >> {_SHIFT}, max(id) FROM {dictionary}{self.suffix} GROUP BY 1",
+            )
+            self.next_ids[dictionary] = {int(g): int(top) + 1 for g, top in self.cursor.fetchall()}
+        pk = self.next_ids[dictionary].get(group, (group << _SHIFT) + 1)
+        if pk >= (group + 1) << _SHIFT:
+            raise OverflowError(f"More than {1 << _SHIFT} values in one facet of the search index.")
+        self.next_ids[dictionary][group] = pk + 1
+        return pk
+
+    def _dictionary(self, dictionary: str, texts: set[str]) -> dict[str, int]:
+        """Ids of the titles or values, adding those the table does not hold yet."""
+        known = self.ids[dictionary]
+        missing = sorted(texts - set(known))
+        if missing:
+            column = "text" if dictionary == PHRASES else "value"
+            table = dictionary + self.suffix
+            self.cursor.execute(f"SELECT {column}, id FROM {table} WHERE {column} = ANY(%s)", [missing])
+            known.update(self.cursor.fetchall())
+            new = [text for text in missing if text not in known]
+            if dictionary == PHRASES:
+                configs = self.backend._all_configs()
+                rows = []
+                for text in new:
+                    known[text] = self._next_id(dictionary, 0)
+                    parts, folded, weights, cjk = self.backend._vector_parts([("C", configs, [text])])
+                    rows.append([known[text], text, parts, folded, weights, _extra_vector((), cjk)])
+                if rows:
+                    self.cursor.executemany(
+                        f"INSERT INTO {table} (id, text, tsv) VALUES (%s, %s, {_VECTOR})", rows
+                    )
+            elif new:
+                for text in new:
+                    known[text] = self._next_id(dictionary, _FACET_NUMBER[text.split(":", 1)[0]])
+                self.cursor.executemany(
+                    f"INSERT INTO {table} (id, value) VALUES (%s, %s)", [[known[text], text] for text in new]
+                )
+        return known
 
     def initiatives(self, docs: list[InitiativeDocument]) -> None:
         if not docs:
             return
         backend = self.backend
-        titles = {unicodedata.normalize("NFC", text).strip() for doc in docs for text in doc.classifications}
-        self._phrases({text for text in titles if text})
+        phrases = self._dictionary(
+            PHRASES, {t for doc in docs for text in doc.classifications if (t := _clean(text))}
+        )
+        values = self._dictionary(VALUES, {value for doc in docs for value in _document_values(doc)})
         rows: list[list[Any]] = []
+        filter_rows: list[list[Any]] = []
         bodies: list[list[Any]] = []
         for doc in docs:
             config = backend._config(doc.language)
@@ -995,38 +1146,22 @@ class _Loader:
             )
             configs, texts, weights, cjk = backend._vector_parts(groups)
             codes = dict.fromkeys(normalise_code(code) for code in [doc.code_normalised, *doc.identifiers])
-            classes = sorted(
-                {
-                    self.phrase_ids[t]
-                    for text in doc.classifications
-                    if (t := unicodedata.normalize("NFC", text).strip())
-                }
-            )
-            values = [_value(name, value) for name in FACETS for value in doc.facets.get(name, [])]
-            if doc.start_year is not None:
-                values.append(_value("start_year", doc.start_year))
-            band = _budget_band(doc.budget)
-            if band is not None:
-                values.append(_value("budget", band))
-            rows.append(
-                [
-                    doc.pk,
-                    doc.code_normalised,
-                    fold(doc.title),
-                    configs,
-                    texts,
-                    weights,
-                    _extra_vector(codes, cjk),
-                    classes,
-                    values,
-                    doc.start,
-                    doc.start_year,
-                    doc.budget,
-                    doc.updated,
-                ]
-            )
+            classes = sorted({phrases[t] for text in doc.classifications if (t := _clean(text))})
+            filter_row = [
+                doc.pk,
+                doc.code_normalised,
+                fold(doc.title),
+                sorted({values[value] for value in _document_values(doc)}),
+                doc.start,
+                doc.start_year,
+                doc.budget,
+                doc.updated,
+            ]
+            rows.append([configs, texts, weights, _extra_vector(codes, cjk), classes, *filter_row])
+            filter_rows.append(filter_row)
             bodies.append([doc.pk, config, unicodedata.normalize("NFC", doc.body)])
         self.cursor.executemany(_upsert(INITIATIVES + self.suffix, _INITIATIVE_COLUMNS), rows)
+        self.cursor.executemany(_upsert(FILTERS + self.suffix, _FILTER_COLUMNS), filter_rows)
         self.cursor.executemany(_upsert(BODIES + self.suffix, _BODY_COLUMNS), bodies)
 
     def organisations(self, docs: list[OrganisationDocument]) -> None:

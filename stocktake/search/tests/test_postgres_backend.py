@@ -256,6 +256,41 @@ def test_facet_counts_match_the_filtered_totals(registry: dict[str, Initiative])
 
 
 @postgres_only
+def test_classification_titles_are_searched_with_the_words(registry: dict[str, Initiative]) -> None:
+    """Titles of countries, groups, Action Lines and SDGs live in their own table: still found."""
+    assert sorted(found("small island states")) == ["FJ-1", "WS-1"]  # the SIDS group's name
+    assert sorted(found('"island developing"')) == ["FJ-1", "WS-1"]
+    assert sorted(found("digital -sids")) == ["AF-1", "KE-1"]
+    assert found("digital kenya") == ["KE-1"]
+    assert found("sids cables") == ["WS-1"]  # one word in a title, the other in the text
+    # A title match weighs more than a classification's.
+    make_initiative(code="ZZ-1", title="Island states forum")
+    assert found("island states")[0] == "ZZ-1"
+    assert "肯尼亚" in "".join(Country.objects.get(code="KE").translations.values())
+    assert found("肯尼亚") == ["KE-1"]  # Kenya's name in Chinese, by its pairs
+
+
+@postgres_only
+def test_counts_kept_by_the_writes_follow_edits(registry: dict[str, Initiative], actor: Actor) -> None:
+    """An unfiltered list's counts are read from what the writes keep: they must follow every edit."""
+    _assert_counts_agree(InitiativeFilters())  # built by the first sync's rebuild
+    services.country_add(actor=actor, initiative=registry["af"], country=Country.objects.get(code="KE"))
+    services.country_group_add(
+        actor=actor, initiative=registry["ke"], group=CountryGroup.objects.get(code="ldc")
+    )
+    services.initiative_update(actor=actor, initiative=registry["ws"], kind="programme")
+    services.initiative_delete(actor=actor, initiative=Initiative.objects.get(pk=registry["fj"].pk))
+    make_initiative(code="NEW-1", title="Digital archives", kind="project", status="2")
+    result = search_initiatives(InitiativeFilters())
+    assert result.total == 4
+    assert {(b.key, b.count) for b in result.facets["country"]} == {("KE", 2), ("WS", 1)}
+    assert {(b.key, b.count) for b in result.facets["kind"]} == {("programme", 2), ("ppp", 1), ("project", 1)}
+    _assert_counts_agree(InitiativeFilters())
+    _assert_counts_agree(InitiativeFilters(kind=["programme"]))
+    _assert_counts_agree(InitiativeFilters(q="digital", country=["KE"]))
+
+
+@postgres_only
 def test_a_chosen_value_stays_listed_and_sorts_order_the_results(registry: dict[str, Initiative]) -> None:
     result = search_initiatives(InitiativeFilters(q="parliaments", country=["WS"]))
     assert result.total == 0
