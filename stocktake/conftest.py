@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 
 from stocktake.core.choices import ChangeSource
 from stocktake.core.history import Actor
@@ -18,10 +18,12 @@ from stocktake.vocabularies.services import vocabularies_load
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> None:
     # Every test runs in a transaction rolled back at its end, so these rows stay for all of them.
-    with django_db_blocker.unblock():
+    # The load commits, so the search index follows it: into a directory of its own, never var/.
+    with django_db_blocker.unblock(), override_settings(SEARCH_INDEX_DIR=tmp_path_factory.mktemp("index")):
         vocabularies_load(actor=Actor.system("test set-up"))
+        reset_backend()
 
 
 @pytest.fixture(autouse=True)

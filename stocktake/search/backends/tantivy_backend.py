@@ -84,9 +84,13 @@ ANALYZERS: dict[str, tantivy.TextAnalyzer] = {
 }
 FIELD_ANALYZER = {
     "title": "stem_en",
-    "partners": "words",
+    "partners": "stem_en",
     "classes": "stem_en",
     "body": "stem_en",
+    # Title, partners, classifications and body again, in one field: counting the matches of a word
+    # (for facets) reads one list of documents instead of the union of four. Values are kept apart by
+    # Tantivy's position gap, so a phrase matches here exactly where it matches in one of the four.
+    "all": "stem_en",
     **{f"text_{language}": f"stem_{language}" for language in OTHER_STEMMED},
 }
 
@@ -133,10 +137,15 @@ def _initiative_doc(doc: InitiativeDocument) -> tantivy.Document:
     for code in {doc.code_normalised, *doc.identifiers}:
         if code:
             out.add_text("code", code)
-    out.add_text("title", " \n".join([doc.title, *doc.other_titles]))
-    out.add_text("partners", " \n".join(doc.partners))
-    out.add_text("classes", " \n".join(doc.classifications))
-    out.add_text("body", doc.body)
+    own_texts = {
+        "title": " \n".join([doc.title, *doc.other_titles]),
+        "partners": " \n".join(doc.partners),
+        "classes": " \n".join(doc.classifications),
+        "body": doc.body,
+    }
+    for name, text in own_texts.items():
+        out.add_text(name, text)
+        out.add_text("all", text)
     for language, texts in doc.texts_by_language().items():
         stemmed = stem_language(language)
         if stemmed and stemmed != "en":
@@ -170,8 +179,12 @@ def _organisation_doc(doc: OrganisationDocument) -> tantivy.Document:
     for code in {normalise_code(doc.identifier), normalise_code(doc.acronym)}:
         if code:
             out.add_text("code", code)
-    out.add_text("title", " \n".join([doc.name, doc.acronym, *doc.aliases]))
-    out.add_text("body", doc.description)
+    for name, text in (
+        ("title", " \n".join([doc.name, doc.acronym, *doc.aliases])),
+        ("body", doc.description),
+    ):
+        out.add_text(name, text)
+        out.add_text("all", text)
     pairs, singles = cjk_index_text([doc.name, *doc.aliases, doc.description])
     if pairs:
         out.add_text("cjk2", pairs)
@@ -198,7 +211,8 @@ class TantivyBackend(SearchBackend):
         self.schema = _schema()
         self._live: _Live | None = None
         self._open_lock = threading.Lock()
-        self._facet_cache: OrderedDict[tuple[Any, ...], dict[str, list[FacetBucket]]] = OrderedDict()
+        # Facet counts, filters' base counts and "is this word common" answers, keyed by index state.
+        self._facet_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
     # Files
 
@@ -357,10 +371,18 @@ class TantivyBackend(SearchBackend):
     def _type(self, kind: str) -> Any:
         return tantivy.Query.term_query(self.schema, "type", kind)
 
-    def _term_query(self, term: Term) -> Any | None:
-        """One word or phrase, looked for in every text field; the best field counts."""
+    def _term_query(self, term: Term, *, counting: bool = False) -> Any | None:
+        """One word or phrase, looked for in every text field; the best field counts.
+
+        ``counting``: the same matches unranked, reading the ``all`` field for the four it repeats.
+        """
         queries: list[Any] = []
-        for name, weight in TEXT_FIELDS:
+        fields = (
+            TEXT_FIELDS
+            if not counting
+            else (("all", 1.0), *((n, 1.0) for n, _w in TEXT_FIELDS if n.startswith("text_")))
+        )
+        for name, weight in fields:
             tokens = ANALYZERS[FIELD_ANALYZER[name]].analyze(term.text)
             if not tokens:
                 continue
@@ -385,7 +407,11 @@ class TantivyBackend(SearchBackend):
             queries.append(cjk)
         if not queries:
             return None
-        return queries[0] if len(queries) == 1 else tantivy.Query.disjunction_max_query(queries, 0.1)
+        if len(queries) == 1:
+            return queries[0]
+        if counting:
+            return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+        return tantivy.Query.disjunction_max_query(queries, 0.1)
 
     def _cjk_query(self, run: str) -> Any:
         if len(run) == 1:
@@ -395,11 +421,15 @@ class TantivyBackend(SearchBackend):
             return tantivy.Query.term_query(self.schema, "cjk2", pairs[0])
         return tantivy.Query.phrase_query(self.schema, "cjk2", list[str | tuple[int, str]](pairs))
 
-    def _text_query(self, query: ParsedQuery) -> Any | None:
-        """All clauses must hold; a clause's alternatives any of them; a negated clause none."""
+    def _text_query(self, query: ParsedQuery, *, counting: bool = False) -> Any | None:
+        """All clauses must hold; a clause's alternatives any of them; a negated clause none.
+
+        ``counting``: the same documents, found faster and unranked (for facets and exports).
+        """
         parts: list[tuple[Any, Any]] = []
         for clause in query.clauses:
-            alternatives = [q for q in (self._term_query(term) for term in clause.alternatives) if q]
+            terms = (self._term_query(term, counting=counting) for term in clause.alternatives)
+            alternatives = [q for q in terms if q]
             if not alternatives:
                 if not clause.negated:
                     return tantivy.Query.boolean_query([])  # a word no field can hold: nothing matches
@@ -414,7 +444,8 @@ class TantivyBackend(SearchBackend):
             return None
         if all(occur == tantivy.Occur.MustNot for occur, _q in parts):
             parts.append((tantivy.Occur.Must, tantivy.Query.all_query()))
-        return tantivy.Query.boolean_query(parts)
+        combined = tantivy.Query.boolean_query(parts)
+        return tantivy.Query.const_score_query(combined, 1.0) if counting else combined
 
     def _filter_queries(self, filters: InitiativeFilters) -> list[Any]:
         queries: list[Any] = [self._type(INITIATIVE)]
@@ -484,7 +515,8 @@ class TantivyBackend(SearchBackend):
                 hit.snippet = _snippet_html(generator.snippet_from_doc(doc))
         page = SearchPage(total=total, hits=hits)
         if facets:
-            page.facets = self._cached_facets(searcher, query, text, filters)
+            counting = self._text_query(query, counting=True) if text is not None else None
+            page.facets = self._cached_facets(searcher, query, counting, filters)
         return page
 
     def _cached_facets(
@@ -587,7 +619,7 @@ class TantivyBackend(SearchBackend):
 
     def matching_ids(self, query: ParsedQuery, filters: InitiativeFilters) -> list[int]:
         _index, searcher = self._searcher()
-        full = self._query(self._text_query(query), filters)
+        full = self._query(self._text_query(query, counting=True), filters)
         total = searcher.search(full, 1).count or 0
         if not total:
             return []
@@ -612,12 +644,14 @@ class TantivyBackend(SearchBackend):
         ]
         groups.extend((filters.without(name), [name]) for name in all_names if name in chosen)
         facets: dict[str, list[FacetBucket]] = {}
+        counting_text = text  # built for counting (see _text_query)
+        common = counting_text is not None and self._is_common(searcher, counting_text)
         for group_filters, names in groups:
             if not names:
                 continue
-            query = self._query(text, group_filters)
-            counted = self._by_complement(searcher, query, text, group_filters, names) if text else None
-            if counted is None:
+            query = self._query(counting_text, group_filters)
+            counted = self._by_complement(searcher, counting_text, group_filters, names) if common else None
+            if not counted:
                 raw = searcher.aggregate(query, {name: self._aggregation(name) for name in names})
                 counted = {
                     name: self._ordered(name, self._buckets(name, raw.get(name, {}))) for name in names
@@ -628,18 +662,34 @@ class TantivyBackend(SearchBackend):
                     self._add_chosen(searcher, query, name, getattr(filters, name), facets[name])
         return facets
 
+    def _is_common(self, searcher: Any, text: Any) -> bool:
+        """Whether the words match more than half the registry (then facets count what they leave out)."""
+        live = self._live
+        key = ("common", live.state if live else "", repr(text))  # a query's repr spells it out whole
+        with self._open_lock:
+            known = self._facet_cache.get(key)
+        if known is None:
+            every = self._type(INITIATIVE)
+            matching = tantivy.Query.boolean_query([(tantivy.Occur.Must, every), (tantivy.Occur.Must, text)])
+            known = {
+                "common": (searcher.search(matching, 1).count or 0) * 2
+                > (searcher.search(every, 1).count or 0)
+            }
+            with self._open_lock:
+                self._facet_cache[key] = known
+        return bool(known["common"])
+
     def _by_complement(
-        self, searcher: Any, query: Any, text: Any, filters: InitiativeFilters, names: list[str]
-    ) -> dict[str, list[FacetBucket]] | None:
-        """Counts of a query that matches most of what its filters hold, as the filters' counts less
-        those of what the words leave out: a common word costs as much as a rare one.
+        self, searcher: Any, text: Any, filters: InitiativeFilters, names: list[str]
+    ) -> dict[str, list[FacetBucket]]:
+        """Counts of words that match most of the registry, as the filters' counts less those of what
+        the words leave out: a common word then costs about what a rare one does.
 
         The filters' own counts are kept until the index changes. Partner organisations are too many to
-        keep whole, so they are counted directly. None when the words match half or less.
+        keep whole, so they are counted directly. Either way the counts are exact.
         """
+        query = self._query(text, filters)
         base_filters = self._query(None, filters)
-        if (searcher.search(query, 1).count or 0) * 2 <= (searcher.search(base_filters, 1).count or 0):
-            return None
         base = self._base_counts(searcher, base_filters, filters, names)
         complement = tantivy.Query.boolean_query(
             [(tantivy.Occur.Must, base_filters), (tantivy.Occur.MustNot, text)]
@@ -667,7 +717,7 @@ class TantivyBackend(SearchBackend):
         with self._open_lock:
             cached = self._facet_cache.get(key)
         if cached is not None:
-            return cached  # type: ignore[return-value]
+            return cached
         subtractable = [name for name in names if name != "organisation"]
         raw = searcher.aggregate(base, {n: self._aggregation(n, complete=True) for n in subtractable})
         counts = {
@@ -675,7 +725,7 @@ class TantivyBackend(SearchBackend):
             for name in subtractable
         }
         with self._open_lock:
-            self._facet_cache[key] = counts  # type: ignore[assignment]
+            self._facet_cache[key] = counts
         return counts
 
     @staticmethod

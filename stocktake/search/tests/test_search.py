@@ -50,6 +50,15 @@ def test_query_syntax_phrase_exclusion_and_or(backend: str) -> None:
     assert q("") == ["A", "B", "C"]  # no words: everything, by code
 
 
+def test_a_phrase_never_spans_two_fields(backend: str) -> None:
+    make_initiative(code="A", title="Open government data portal")
+    make_initiative(code="X", title="Budget government", summary="Data sharing")
+    assert sorted(q("government data")) == ["A", "X"]
+    assert q('"government data"') == ["A"]
+    facets = search_initiatives(InitiativeFilters(q='"government data"')).facets
+    assert [(bucket.key, bucket.count) for bucket in facets["kind"]] == [("project", 1)]
+
+
 def test_diacritics_and_stemming(backend: str) -> None:
     make_initiative(code="FR", title="Gouvernements électroniques", language="fr")
     make_initiative(code="ES", title="Gobiernos abiertos y participación", language="es")
