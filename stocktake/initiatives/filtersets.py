@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from stocktake.initiatives.choices import Kind, Outcome, Scope
@@ -45,6 +46,28 @@ LIST_FIELDS = (
     "organisation",
     "funding",
 )
+
+# Each filter's name for people (the search page's facets, the export page's summary of a list).
+FILTER_LABELS: dict[str, Any] = {
+    "q": gettext_lazy("Words"),
+    "kind": gettext_lazy("Kind"),
+    "status": gettext_lazy("Status"),
+    "outcome": gettext_lazy("Outcome"),
+    "scope": gettext_lazy("Scope"),
+    "country": gettext_lazy("Country"),
+    "region": gettext_lazy("Region"),
+    "country_group": gettext_lazy("Country group"),
+    "wsis": gettext_lazy("WSIS Action Line"),
+    "sdg": gettext_lazy("SDG"),
+    "stakeholder_group": gettext_lazy("Partners include"),
+    "organisation": gettext_lazy("Partner organisation"),
+    "funding": gettext_lazy("Funding source"),
+    "start_year_min": gettext_lazy("Started in or after"),
+    "start_year_max": gettext_lazy("Started in or before"),
+    "budget_min": gettext_lazy("Budget at least (US$)"),
+    "budget_max": gettext_lazy("Budget at most (US$)"),
+    "sort": gettext_lazy("Sort by"),
+}
 
 
 class InitiativeFilters(BaseModel):

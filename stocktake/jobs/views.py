@@ -11,12 +11,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stocktake.core.views import is_htmx, paginate
+from stocktake.initiatives.filtersets import FILTER_LABELS
 from stocktake.jobs import selectors, services
 from stocktake.jobs.constants import POLL_SECONDS
 from stocktake.jobs.forms import ExportForm, ImportForm
@@ -25,26 +25,6 @@ from stocktake.jobs.permissions import steward_required
 
 # Room for the import form's other fields besides the file, when comparing a request's size to the cap.
 FORM_OVERHEAD = 64 * 1024
-
-# The initiatives list's own words for its filters, so the export page says which are set.
-FILTER_LABELS = {
-    "q": gettext_lazy("Words"),
-    "kind": gettext_lazy("Kind"),
-    "status": gettext_lazy("Status"),
-    "outcome": gettext_lazy("Outcome"),
-    "scope": gettext_lazy("Scope"),
-    "country": gettext_lazy("Country"),
-    "region": gettext_lazy("Region"),
-    "country_group": gettext_lazy("Country group"),
-    "wsis": gettext_lazy("WSIS Action Line"),
-    "sdg": gettext_lazy("SDG"),
-    "stakeholder_group": gettext_lazy("Partners include"),
-    "organisation": gettext_lazy("Organisation"),
-    "funding": gettext_lazy("Funding source"),
-    "start_year_min": gettext_lazy("Started in or after"),
-    "start_year_max": gettext_lazy("Started in or before"),
-    "sort": gettext_lazy("Sort by"),
-}
 
 
 class CappedUploadHandler(FileUploadHandler):

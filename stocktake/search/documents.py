@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from stocktake.core.text import normalise_code
 from stocktake.initiatives.choices import SectionKind
+from stocktake.initiatives.filtersets import LIST_FIELDS
 from stocktake.initiatives.models import (
     Budget,
     Funding,
@@ -34,21 +35,8 @@ from stocktake.initiatives.models import (
 from stocktake.organisations.models import Organisation, OrganisationAlias
 from stocktake.vocabularies import selectors as vocabularies
 
-# The list filters that are also facets, in the order the search page shows them.
-FACETS = (
-    "kind",
-    "status",
-    "outcome",
-    "scope",
-    "country",
-    "region",
-    "country_group",
-    "wsis",
-    "sdg",
-    "stakeholder_group",
-    "organisation",
-    "funding",
-)
+# Every list filter of several values is a facet, in the order the search page shows them.
+FACETS = LIST_FIELDS
 # Range facets: counted per year and per budget band rather than per value.
 RANGE_FACETS = ("start_year", "budget")
 BUDGET_CURRENCY = "USD"

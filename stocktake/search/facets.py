@@ -23,7 +23,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from stocktake.core.caching import registry_version
 from stocktake.initiatives.choices import Kind, Outcome, Scope
-from stocktake.initiatives.filtersets import InitiativeFilters
+from stocktake.initiatives.filtersets import FILTER_LABELS, InitiativeFilters
 from stocktake.initiatives.models import FundingSource
 from stocktake.jinja2 import language, number
 from stocktake.organisations.models import Organisation
@@ -43,18 +43,7 @@ PARAM_ORDER = {name: position for position, name in enumerate([*InitiativeFilter
 
 # The facets' headings, in the order the page shows them (FACETS, then the ranges).
 FACET_TITLES: dict[str, Any] = {
-    "kind": gettext_lazy("Kind"),
-    "status": gettext_lazy("Status"),
-    "outcome": gettext_lazy("Outcome"),
-    "scope": gettext_lazy("Scope"),
-    "country": gettext_lazy("Country"),
-    "region": gettext_lazy("Region"),
-    "country_group": gettext_lazy("Country group"),
-    "wsis": gettext_lazy("WSIS Action Line"),
-    "sdg": gettext_lazy("SDG"),
-    "stakeholder_group": gettext_lazy("Partners include"),
-    "organisation": gettext_lazy("Partner organisation"),
-    "funding": gettext_lazy("Funding source"),
+    **{name: FILTER_LABELS[name] for name in FACETS},
     "start_year": gettext_lazy("Start year"),
     "budget": gettext_lazy("Budget"),
 }
