@@ -9,7 +9,7 @@ import re
 import pytest
 
 # The server (README's start command on a fresh database) and Chromium, as the pages' browser tests run them.
-from stocktake.pages.tests.test_browser import AXE, browser, database_url, server  # noqa: F401
+from stocktake.pages.tests.test_browser import axe_problems, browser, database_url, server  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -109,15 +109,5 @@ def test_the_search_page_works_without_javascript(server: str, browser: Browser)
 
 @pytest.mark.parametrize("path", ["/initiatives/?q=government&wsis=C7", "/ar/initiatives/?kind=project"])
 def test_the_search_page_meets_wcag_aa_by_axe(server: str, browser: Browser, path: str) -> None:  # noqa: F811
-    context = browser.new_context(bypass_csp=True)
-    page = context.new_page()
-    page.goto(server + path)
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)
-    problems = [
-        {"rule": v["id"], "impact": v["impact"], "where": [n["target"] for n in v["nodes"][:3]]}
-        for v in result["violations"]
-    ]
-    context.close()
+    problems = axe_problems(browser, server + path)
     assert problems == [], json.dumps(problems, indent=1)
