@@ -18,6 +18,7 @@ from django.urls import get_script_prefix, reverse, translate_url
 from django.utils import translation
 from django.utils.translation import gettext, ngettext, pgettext
 from jinja2 import Environment
+from markupsafe import Markup, escape
 
 from stocktake.core.partial_dates import PartialDate
 from stocktake.vocabularies.selectors import code_name
@@ -36,7 +37,6 @@ def url(name: str, *args: Any) -> str:
     return _reverse(name, args, language(), get_script_prefix())
 
 
-@lru_cache(maxsize=8192)
 @lru_cache(maxsize=16)
 def _locale(lang: str) -> Locale:
     # Parsing a locale costs more than formatting with it; a page formats hundreds of numbers.
@@ -60,8 +60,14 @@ def money(amount: Decimal | int | None, currency: str) -> str:
     return "" if amount is None else _money(Decimal(amount), currency, language())
 
 
+@lru_cache(maxsize=8192)
+def _number(value: int | Decimal, lang: str) -> str:
+    return format_decimal(value, locale=_locale(lang))
+
+
 def number(value: int | Decimal | None) -> str:
-    return "" if value is None else format_decimal(value, locale=_locale(language()))
+    # Counts repeat across a page's facets and across pages: formatting is remembered.
+    return "" if value is None else _number(value, language())
 
 
 @lru_cache(maxsize=8192)
@@ -71,6 +77,27 @@ def _pdate(value: PartialDate, lang: str) -> str:
 
 def pdate(value: PartialDate | None) -> str:
     return _pdate(value, language()) if value else ""
+
+
+def places(countries: list[Any], regions: list[Any], groups: list[Any]) -> Markup:
+    """Countries (linked to their pages), then regions, then country groups: "Kenya, Uganda; Africa".
+
+    A Python function rather than a macro: every row of a list calls it.
+    """
+    lang = language()
+    prefix = get_script_prefix()
+    parts = []
+    if countries:
+        links = [
+            f'<a href="{_reverse("pages:country", (country.code,), lang, prefix)}">{escape(country.name)}</a>'
+            for country in countries
+        ]
+        parts.append(", ".join(links))
+    if regions:
+        parts.append(", ".join(str(escape(region.name)) for region in regions))
+    if groups:
+        parts.append(", ".join(str(escape(gettext(group.name))) for group in groups))
+    return Markup("; ".join(parts))  # noqa: S704 - every value above is escaped
 
 
 def translated_url(request: Any, lang: str) -> str:
@@ -100,6 +127,7 @@ def environment(**options: Any) -> Environment:
         money=money,
         number=number,
         pdate=pdate,
+        places=places,
         query=query,
         code_name=code_name,
         settings=settings,

@@ -91,9 +91,9 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
     if has_empty_fields and not htmx and not errors:
         # A submitted form sends its empty fields too: drop them.
         return redirect(_canonical_url(request, filters, requested))
-    search = search_initiatives(filters, page=requested, facets=True)
+    search = search_initiatives(filters, page=requested, facets=True, partners=False)
     if search.page > search.pages:  # past the last page: the last one
-        search = search_initiatives(filters, page=search.pages, facets=True)
+        search = search_initiatives(filters, page=search.pages, facets=True, partners=False)
     canonical = _canonical_url(request, filters, search.page)
     if search.page != requested and not htmx and not errors:
         return redirect(canonical)

@@ -22,16 +22,11 @@ from stocktake.initiatives.models import (
     Budget,
     Funding,
     Initiative,
-    InitiativeActionLine,
-    InitiativeCountry,
-    InitiativeCountryGroup,
     InitiativeIdentifier,
-    InitiativeRegion,
-    InitiativeSdgGoal,
-    InitiativeSdgTarget,
     Participation,
     Section,
 )
+from stocktake.initiatives.rows import vocabulary_links
 from stocktake.organisations.models import Organisation, OrganisationAlias
 from stocktake.vocabularies import selectors as vocabularies
 
@@ -110,8 +105,12 @@ def _region_with_ancestors(region_id: int) -> list[str]:
     return codes
 
 
-def initiative_documents(ids: list[int]) -> list[InitiativeDocument]:
-    """Documents for the initiatives with these ids (those that still exist), in a fixed number of queries."""
+def initiative_documents(ids: list[int], *, to_compare: bool = False) -> list[InitiativeDocument]:
+    """Documents for the initiatives with these ids (those that still exist), in a fixed number of queries.
+
+    ``to_compare``: only what similar cases compare (classifications, partners, texts, lessons), read
+    in fewer queries: no other identifiers, budgets, funding sources or partners' aliases.
+    """
     docs: dict[int, InitiativeDocument] = {}
     for row in Initiative.objects.filter(pk__in=ids).values(
         "pk",
@@ -148,12 +147,13 @@ def initiative_documents(ids: list[int]) -> list[InitiativeDocument]:
     if not docs:
         return []
     found = list(docs)
-    _add_links(docs, found)
-    _add_partners(docs, found)
-    for pk, normalised in InitiativeIdentifier.objects.filter(initiative_id__in=found).values_list(
-        "initiative_id", "normalised"
-    ):
-        docs[pk].identifiers.append(normalised)
+    _add_links(docs, found, fundings=not to_compare)
+    _add_partners(docs, found, aliases=not to_compare)
+    if not to_compare:
+        for pk, normalised in InitiativeIdentifier.objects.filter(initiative_id__in=found).values_list(
+            "initiative_id", "normalised"
+        ):
+            docs[pk].identifiers.append(normalised)
     for pk, kind, language, heading, text in (
         Section.objects.filter(initiative_id__in=found)
         .order_by("initiative_id", "position", "pk")
@@ -162,71 +162,64 @@ def initiative_documents(ids: list[int]) -> list[InitiativeDocument]:
         docs[pk].sections.append((language, f"{heading}\n{text}" if heading else text))
         if kind == SectionKind.LESSONS_LEARNED:
             docs[pk].has_lessons = True
-    budgets: dict[int, Decimal] = defaultdict(Decimal)
-    for pk, amount in Budget.objects.filter(
-        initiative_id__in=found, currency=BUDGET_CURRENCY, type=ORIGINAL_BUDGET
-    ).values_list("initiative_id", "amount"):
-        budgets[pk] += amount
-    for pk, total in budgets.items():
-        docs[pk].budget = total
+    if not to_compare:
+        _add_budgets(docs, found)
     for doc in docs.values():
         for values in doc.facets.values():
             values[:] = sorted(set(values))
     return [docs[pk] for pk in ids if pk in docs]
 
 
-def _add_links(docs: dict[int, InitiativeDocument], ids: list[int]) -> None:
-    countries = vocabularies.countries_by_code()
-    for pk, code in InitiativeCountry.objects.filter(initiative_id__in=ids).values_list(
-        "initiative_id", "country_id"
+def _add_budgets(docs: dict[int, InitiativeDocument], ids: list[int]) -> None:
+    budgets: dict[int, Decimal] = defaultdict(Decimal)
+    for pk, amount in (
+        Budget.objects.filter(initiative_id__in=ids, currency=BUDGET_CURRENCY, type=ORIGINAL_BUDGET)
+        .order_by()
+        .values_list("initiative_id", "amount")
     ):
-        country = countries[code]
-        docs[pk].facets["country"].append(code)
-        docs[pk].facets["region"].extend(country.region_codes())
-        docs[pk].classifications.extend([country.title, *_translations(country)])
-    regions = vocabularies.regions_by_id()
-    for pk, region_id in InitiativeRegion.objects.filter(initiative_id__in=ids).values_list(
-        "initiative_id", "region_id"
-    ):
-        docs[pk].facets["region"].extend(_region_with_ancestors(region_id))
-        docs[pk].classifications.append(regions[region_id].name)
-    groups = vocabularies.country_groups_by_code()
-    for pk, code in InitiativeCountryGroup.objects.filter(initiative_id__in=ids).values_list(
-        "initiative_id", "group_id"
-    ):
-        docs[pk].facets["country_group"].append(code)
-        group = groups[code]
-        docs[pk].classifications.extend([group.name, group.acronym])
+        budgets[pk] += amount
+    for pk, total in budgets.items():
+        docs[pk].budget = total
+
+
+def _add_links(docs: dict[int, InitiativeDocument], ids: list[int], *, fundings: bool = True) -> None:
     lines = vocabularies.action_lines_by_id()
-    for pk, line_id in InitiativeActionLine.objects.filter(initiative_id__in=ids).values_list(
-        "initiative_id", "action_line_id"
-    ):
-        line = lines[line_id]
-        docs[pk].facets["wsis"].append(line.code)
-        if line.parent_id:
-            docs[pk].facets["wsis"].append(lines[line.parent_id].code)
-        docs[pk].classifications.extend([line.title, *_translations(line)])
-    goals = vocabularies.sdg_goals_by_id()
-    for pk, goal_id in InitiativeSdgGoal.objects.filter(initiative_id__in=ids).values_list(
-        "initiative_id", "goal_id"
-    ):
-        goal = goals[goal_id]
-        docs[pk].facets["sdg"].append(str(goal.number))
-        docs[pk].classifications.extend([goal.title, *_translations(goal)])
-    targets = vocabularies.sdg_targets_by_id()
-    for pk, target_id in InitiativeSdgTarget.objects.filter(initiative_id__in=ids).values_list(
-        "initiative_id", "target_id"
-    ):
-        docs[pk].facets["sdg"].append(targets[target_id].code)
-    for pk, key in Funding.objects.filter(initiative_id__in=ids).values_list(
-        "initiative_id", "funding_source__key"
+    for attribute, pk, value in vocabulary_links(ids):
+        doc = docs[pk]
+        if attribute == "countries":
+            doc.facets["country"].append(value.code)
+            doc.facets["region"].extend(value.region_codes())
+            doc.classifications.extend([value.title, *_translations(value)])
+        elif attribute == "regions":
+            doc.facets["region"].extend(_region_with_ancestors(value.pk))
+            doc.classifications.append(value.name)
+        elif attribute == "country_groups":
+            doc.facets["country_group"].append(value.code)
+            doc.classifications.extend([value.name, value.acronym])
+        elif attribute == "action_lines":
+            doc.facets["wsis"].append(value.code)
+            if value.parent_id:
+                doc.facets["wsis"].append(lines[value.parent_id].code)
+            doc.classifications.extend([value.title, *_translations(value)])
+        elif attribute == "sdg_goals":
+            doc.facets["sdg"].append(str(value.number))
+            doc.classifications.extend([value.title, *_translations(value)])
+        elif attribute == "sdg_targets":
+            doc.facets["sdg"].append(value.code)
+    for pk, key in (
+        Funding.objects.filter(initiative_id__in=ids)
+        .order_by()
+        .values_list("initiative_id", "funding_source__key")
     ):
         docs[pk].facets["funding"].append(key)
 
 
-def _add_partners(docs: dict[int, InitiativeDocument], ids: list[int]) -> None:
+def _add_partners(docs: dict[int, InitiativeDocument], ids: list[int], *, aliases: bool = True) -> None:
     rows = list(
-        Participation.objects.filter(initiative_id__in=ids).values_list(
+        # In the order they were added (the model's own order joins the initiatives to sort).
+        Participation.objects.filter(initiative_id__in=ids)
+        .order_by("pk")
+        .values_list(
             "initiative_id",
             "organisation_id",
             "organisation__slug",
@@ -235,18 +228,18 @@ def _add_partners(docs: dict[int, InitiativeDocument], ids: list[int]) -> None:
             "organisation__stakeholder_group_id",
         )
     )
-    aliases: dict[int, list[str]] = defaultdict(list)
-    organisation_ids = {row[1] for row in rows}
-    for organisation_id, name in OrganisationAlias.objects.filter(
-        organisation_id__in=organisation_ids
-    ).values_list("organisation_id", "name"):
-        aliases[organisation_id].append(name)
+    names_of: dict[int, list[str]] = defaultdict(list)
+    if aliases:
+        for organisation_id, name in OrganisationAlias.objects.filter(
+            organisation_id__in={row[1] for row in rows}
+        ).values_list("organisation_id", "name"):
+            names_of[organisation_id].append(name)
     for pk, organisation_id, slug, name, acronym, group in rows:
         doc = docs[pk]
         doc.facets["organisation"].append(slug)
         if group:
             doc.facets["stakeholder_group"].append(group)
-        doc.partners.extend([name, *([acronym] if acronym else []), *aliases[organisation_id]])
+        doc.partners.extend([name, *([acronym] if acronym else []), *names_of[organisation_id]])
 
 
 def organisation_documents(ids: list[int]) -> list[OrganisationDocument]:

@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 
 from babel.numbers import format_compact_currency, format_compact_decimal
 from django.core.cache import cache
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 
@@ -25,7 +24,7 @@ from stocktake.core.caching import registry_version
 from stocktake.initiatives.choices import Kind, Outcome, Scope
 from stocktake.initiatives.filtersets import FILTER_LABELS, InitiativeFilters
 from stocktake.initiatives.models import FundingSource
-from stocktake.jinja2 import language, number
+from stocktake.jinja2 import language, number, url
 from stocktake.organisations.models import Organisation
 from stocktake.search.backends.base import BUDGET_BANDS, FACET_SIZE, FacetBucket
 from stocktake.search.documents import FACETS
@@ -202,13 +201,38 @@ class FacetGroup:
         return bool(self.clear_href)
 
 
+class ListLinks:
+    """Links to the initiatives list with some parameters changed, for one page's many facet values:
+    the parameters that stay are encoded once, not once per link."""
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        self.path = url("initiatives:list")
+        self.encoded = {key: _encoded(key, value) for key, value in params.items() if value not in _UNSET}
+
+    def href(self, **changes: Any) -> str:
+        """The list with these parameters changed (a value of None or [] removes a parameter)."""
+        encoded = dict(self.encoded)
+        for key, value in changes.items():
+            if value in _UNSET:
+                encoded.pop(key, None)
+            else:
+                encoded[key] = _encoded(key, value)
+        # In the filters' own order, so a link is the canonical address of what it shows.
+        ordered = sorted(encoded.items(), key=lambda item: PARAM_ORDER.get(item[0], len(PARAM_ORDER)))
+        query = "&".join(part for _key, part in ordered)
+        return self.path + (f"?{query}" if query else "")
+
+
+_UNSET: tuple[Any, ...] = (None, "", [])
+
+
+def _encoded(key: str, value: Any) -> str:
+    return urlencode({key: value}, doseq=True)
+
+
 def list_href(params: Mapping[str, Any], **changes: Any) -> str:
     """The initiatives list with these parameters (a value of None or [] removes a parameter)."""
-    merged = {key: value for key, value in {**params, **changes}.items() if value not in (None, "", [])}
-    # In the filters' own order, so a link is the canonical address of what it shows.
-    ordered = sorted(merged.items(), key=lambda item: PARAM_ORDER.get(item[0], len(PARAM_ORDER)))
-    encoded = urlencode(ordered, doseq=True)
-    return reverse("initiatives:list") + (f"?{encoded}" if encoded else "")
+    return ListLinks(params).href(**changes)
 
 
 def _element_id(*parts: str) -> str:
@@ -219,7 +243,7 @@ def _value_facet(
     name: str,
     buckets: list[FacetBucket],
     chosen: list[str],
-    params: Mapping[str, Any],
+    links: ListLinks,
     names: Mapping[str, str],
     more: list[tuple[str, str]],
 ) -> FacetGroup:
@@ -240,7 +264,7 @@ def _value_facet(
                 label=names.get(key, key),
                 count=counts.get(key, 0),
                 selected=selected,
-                href=list_href(params, **{name: toggled}),
+                href=links.href(**{name: toggled}),
                 id=_element_id("fv", name, key),
             )
         )
@@ -249,16 +273,14 @@ def _value_facet(
         name=name,
         title=str(FACET_TITLES[name]),
         values=values,
-        clear_href=list_href(params, **{name: []}) if chosen else "",
+        clear_href=links.href(**{name: []}) if chosen else "",
         more=[(value, text) for value, text in more if fold(value) not in shown]
         if len(buckets) >= FACET_SIZE
         else [],
     )
 
 
-def _year_facet(
-    buckets: list[FacetBucket], filters: InitiativeFilters, params: Mapping[str, Any]
-) -> FacetGroup:
+def _year_facet(buckets: list[FacetBucket], filters: InitiativeFilters, links: ListLinks) -> FacetGroup:
     bands: dict[int, int] = {}
     by_year: dict[int, int] = {}
     for bucket in buckets:
@@ -281,9 +303,9 @@ def _year_facet(
                 label=year_label(start, end),
                 count=bands[start],
                 selected=selected,
-                href=list_href(params, **cleared)
+                href=links.href(**cleared)
                 if selected
-                else list_href(params, start_year_min=start, start_year_max=end),
+                else links.href(start_year_min=start, start_year_max=end),
             )
         )
     if chosen and not matched_band:
@@ -300,7 +322,7 @@ def _year_facet(
                 label=year_label(low, high),
                 count=count,
                 selected=True,
-                href=list_href(params, **cleared),
+                href=links.href(**cleared),
             ),
         )
     return FacetGroup(
@@ -308,13 +330,11 @@ def _year_facet(
         title=str(FACET_TITLES["start_year"]),
         values=values,
         checkboxes=False,
-        clear_href=list_href(params, **cleared) if chosen else "",
+        clear_href=links.href(**cleared) if chosen else "",
     )
 
 
-def _budget_facet(
-    buckets: list[FacetBucket], filters: InitiativeFilters, params: Mapping[str, Any]
-) -> FacetGroup:
+def _budget_facet(buckets: list[FacetBucket], filters: InitiativeFilters, links: ListLinks) -> FacetGroup:
     counts = {bucket.key: bucket.count for bucket in buckets}
     low, high = filters.budget_min, filters.budget_max
     chosen = low is not None or high is not None
@@ -333,11 +353,9 @@ def _budget_facet(
                 label=budget_label(band_low, band_high),
                 count=counts.get(key, 0),
                 selected=selected,
-                href=list_href(params, **cleared)
+                href=links.href(**cleared)
                 if selected
-                else list_href(
-                    params, budget_min=str(band_low), budget_max=str(band_max) if band_max else None
-                ),
+                else links.href(budget_min=str(band_low), budget_max=str(band_max) if band_max else None),
             )
         )
     if chosen and not matched_band:
@@ -348,7 +366,7 @@ def _budget_facet(
                 label=_budget_filter_label(low, high),
                 count=0,  # not counted: the bands do not split at amounts typed in
                 selected=True,
-                href=list_href(params, **cleared),
+                href=links.href(**cleared),
             ),
         )
     return FacetGroup(
@@ -356,7 +374,7 @@ def _budget_facet(
         title=str(FACET_TITLES["budget"]),
         values=values,
         checkboxes=False,
-        clear_href=list_href(params, **cleared) if chosen else "",
+        clear_href=links.href(**cleared) if chosen else "",
     )
 
 
@@ -372,21 +390,19 @@ def facet_groups(
     is left out unless something in it is chosen.
     """
     filters = search.filters
-    params = search_params(filters)
+    links = ListLinks(search_params(filters))
     state = filters.model_dump(mode="json")
     organisation_slugs = [b.key for b in search.facets.get("organisation", [])] + state["organisation"]
     names: dict[str, Mapping[str, str]] = {**labels, "organisation": organisation_names(organisation_slugs)}
     groups = []
     for name in FACETS:
         more = choices.get(MORE_CHOICES[name], []) if name in MORE_CHOICES else []
-        group = _value_facet(
-            name, search.facets.get(name, []), state[name], params, names.get(name, {}), more
-        )
+        group = _value_facet(name, search.facets.get(name, []), state[name], links, names.get(name, {}), more)
         if group.values or group.selected:
             groups.append(group)
     for group in (
-        _year_facet(search.facets.get("start_year", []), filters, params),
-        _budget_facet(search.facets.get("budget", []), filters, params),
+        _year_facet(search.facets.get("start_year", []), filters, links),
+        _budget_facet(search.facets.get("budget", []), filters, links),
     ):
         if group.values or group.selected:
             groups.append(group)

@@ -15,7 +15,9 @@ from stocktake.search.sync import ensure_fresh
 
 MAX_PER_PAGE = 500
 PER_PAGE = 20  # a results page: enough to scan, light on a slow connection
-MAX_OFFSET = 100_000  # deeper than this, narrow the search (or export it)
+# Results are paged up to here (Elasticsearch's default window too): deeper, narrow the search or
+# download the list. Deep pages cost a ranking of everything before them and serve crawlers, not people.
+MAX_OFFSET = 10_000
 
 
 @dataclass
@@ -44,16 +46,24 @@ class InitiativeSearch:
         return self.page > 1
 
 
-def _rows_in_order(hits: list[Hit]) -> list[InitiativeRow]:
+def _rows_in_order(hits: list[Hit], *, partners: bool = True) -> list[InitiativeRow]:
     light = Initiative.objects.defer("title_translations", "software", "open_standards", "provenance")
     by_pk = {initiative.pk: initiative for initiative in light.filter(pk__in=[hit.pk for hit in hits])}
-    return initiative_rows([by_pk[hit.pk] for hit in hits if hit.pk in by_pk])
+    return initiative_rows([by_pk[hit.pk] for hit in hits if hit.pk in by_pk], partners=partners)
 
 
 def search_initiatives(
-    filters: InitiativeFilters, *, page: int = 1, per_page: int | None = None, facets: bool = True
+    filters: InitiativeFilters,
+    *,
+    page: int = 1,
+    per_page: int | None = None,
+    facets: bool = True,
+    partners: bool = True,
 ) -> InitiativeSearch:
-    """A page of initiatives matching the words and filters, ranked (or sorted), with facet counts."""
+    """A page of initiatives matching the words and filters, ranked (or sorted), with facet counts.
+
+    ``partners=False``: the rows leave out fundings and participations (a results table shows neither).
+    """
     per_page = min(per_page or PER_PAGE, MAX_PER_PAGE)
     offset = min(max(page, 1) - 1, MAX_OFFSET // per_page) * per_page
     page = offset // per_page + 1
@@ -69,7 +79,7 @@ def search_initiatives(
         total=result.total,
         page=page,
         per_page=per_page,
-        rows=_rows_in_order(result.hits),
+        rows=_rows_in_order(result.hits, partners=partners),
         snippets={hit.pk: hit.snippet for hit in result.hits if hit.snippet},
         facets=result.facets,
     )

@@ -461,7 +461,7 @@ def _rank(subject: _Traits, hits: list[Hit], *, limit: int, experiences: bool) -
     """Explains each candidate against the subject and keeps the best that share something."""
     if not hits:
         return []
-    docs = initiative_documents([hit.pk for hit in hits])
+    docs = initiative_documents([hit.pk for hit in hits], to_compare=True)
     if not docs:
         return []
     top_score = max((hit.score for hit in hits), default=0.0) or 1.0
@@ -517,7 +517,7 @@ def _profile(traits: _Traits, pk: int) -> SimilarityProfile:
 
 def similar_initiatives(initiative: Initiative, limit: int = 5) -> list[SimilarCase]:
     """The initiatives most like this one, best first (then by code), each with why."""
-    docs = initiative_documents([initiative.pk])
+    docs = initiative_documents([initiative.pk], to_compare=True)
     if not docs:
         return []
     doc = docs[0]

@@ -154,3 +154,16 @@ def test_cached_pages_are_served_until_anything_changes(client: Client, actor: A
     page = html(client, "/initiatives/")
     assert "After the edit" in page and "Before the edit" not in page
     assert "After the edit" in html(client, "/initiatives/CACHE1/")
+
+
+def test_a_client_taking_gzip_gets_a_copy_compressed_once(client: Client, actor: Actor, db: None) -> None:
+    make_initiative(code="ZIP-1", title="Compressed once")
+    first = client.get("/initiatives/", HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert first["Content-Encoding"] == "gzip" and "Accept-Encoding" in first["Vary"]
+    assert "Compressed once" in gzip.decompress(first.content).decode()
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/initiatives/", HTTP_ACCEPT_ENCODING="gzip")
+    assert len(captured) == 1  # the cached copy: only the registry version is read
+    assert again.content == first.content  # the same bytes, not compressed anew
+    plain = client.get("/initiatives/")
+    assert not plain.has_header("Content-Encoding") and "Compressed once" in plain.content.decode()
