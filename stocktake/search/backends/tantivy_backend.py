@@ -14,16 +14,18 @@ titles alike in those are in index order among themselves.
 from __future__ import annotations
 
 import fcntl
+import heapq
 import json
 import os
 import shutil
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import tantivy
 from markupsafe import escape
@@ -73,9 +75,14 @@ SIMILAR_WEIGHTS = {
     "country_group": 1.5,
     "region": 1.0,
 }
+SIMILAR_WORD_SHARE = 0.05  # words in more of the registry than this do not pick similar cases...
+SIMILAR_WORD_MIN_DOCS = 1000  # ...unless in fewer documents than this (a small registry keeps them all)
+SIMILAR_MIN_WORDS = 5
 SNIPPET_CHARS = 240
 EXACT_ORDER_LIMIT = 5000
 FACET_CACHE_SIZE = 256
+REBUILD_HEAP_BYTES = 1_000_000_000
+BASE_CACHE_SIZE = 16
 
 
 ANALYZERS: dict[str, tantivy.TextAnalyzer] = {
@@ -194,6 +201,60 @@ def _organisation_doc(doc: OrganisationDocument) -> tantivy.Document:
     return out
 
 
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+# What counting a facet costs, relative to the others (measured on a million initiatives: partner
+# organisations are tens of thousands of values, several per initiative; kinds are one of six).
+AGGREGATION_COST = {
+    "organisation": 45.0,
+    "sdg": 14.0,
+    "region": 14.0,
+    "stakeholder_group": 11.0,
+    "wsis": 10.0,
+    "country": 9.0,
+    "budget": 5.0,
+    "country_group": 5.0,
+    "outcome": 3.0,
+    "start_year": 3.0,
+}
+AGGREGATION_BASE_COST = 6.0  # reading the matches, once per share
+# A search keeping more than this share of what its filters match counts its facets by what it leaves
+# out. Measured on a million initiatives, counting the matches against counting what is left out:
+# 51% of them 86 ms against 111, 60% 96 against 104, 78% 123 against 80, 89% 138 against 63.
+COMPLEMENT_SHARE = 0.65
+
+
+def _shares(names: list[str], most: int) -> list[list[str]]:
+    """The facets in at most ``most`` shares of about equal cost (costliest first, each to the
+    cheapest share), none too cheap to be worth another read of the matches."""
+    shares: list[tuple[float, list[str]]] = []
+    for name in sorted(names, key=lambda name: -AGGREGATION_COST.get(name, 1.0)):
+        cost = AGGREGATION_COST.get(name, 1.0)
+        if len(shares) < most and (not shares or cost >= AGGREGATION_BASE_COST):
+            shares.append((AGGREGATION_BASE_COST + cost, [name]))
+            continue
+        cheapest = min(range(len(shares)), key=lambda index: shares[index][0])
+        total, members = shares[cheapest]
+        shares[cheapest] = (total + cost, [*members, name])
+    return [members for _cost, members in shares]
+
+
+def _spare_cores() -> int:
+    return min(3, (os.cpu_count() or 1) - 1)
+
+
+def _aggregation_pool() -> ThreadPoolExecutor:
+    """Threads for counting beside the request's own, made in the process that uses them (a forked web
+    worker does not inherit its parent's threads)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (os.getpid(), ThreadPoolExecutor(_spare_cores(), thread_name_prefix="facets"))
+        return _pool[1]
+
+
 class _Live:
     """One opened index directory and what was read of its state."""
 
@@ -213,6 +274,7 @@ class TantivyBackend(SearchBackend):
         self._open_lock = threading.Lock()
         # Facet counts, filters' base counts and "is this word common" answers, keyed by index state.
         self._facet_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._base_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
     # Files
 
@@ -336,7 +398,11 @@ class TantivyBackend(SearchBackend):
         path.mkdir()
         try:
             index = self._open(path)
-            writer = index.writer(heap_size=200_000_000, num_threads=min(2, os.cpu_count() or 1))
+            # One indexing thread with a large budget: the index comes out in few, large segments, and
+            # counting facets costs per segment (a million initiatives: 12 segments with two threads of
+            # 100 MB, 3 with this; their partners counted for half the registry in 92 ms, then 50 ms).
+            # Memory is taken as documents come, up to the budget.
+            writer = index.writer(heap_size=REBUILD_HEAP_BYTES, num_threads=1)
             for batch in batches:
                 for doc in batch.initiatives:
                     writer.add_document(_initiative_doc(doc))
@@ -516,30 +582,18 @@ class TantivyBackend(SearchBackend):
         page = SearchPage(total=total, hits=hits)
         if facets:
             counting = self._text_query(query, counting=True) if text is not None else None
-            page.facets = self._cached_facets(searcher, query, counting, filters)
+            page.facets = self._cached_facets(searcher, query, counting, filters, total)
         return page
 
     def _cached_facets(
-        self, searcher: Any, query: ParsedQuery, text: Any | None, filters: InitiativeFilters
+        self, searcher: Any, query: ParsedQuery, text: Any | None, filters: InitiativeFilters, total: int
     ) -> dict[str, list[FacetBucket]]:
         """Facets depend on neither the page nor the order: the next page of a search reuses them,
-        until the index changes (its state is part of the key)."""
-        live = self._live
-        key = (
-            live.state if live else "",
-            query.clauses,
-            filters.model_dump_json(exclude={"sort"}),
+        until the index changes."""
+        facets = self._kept(
+            ("facets", query.clauses, filters.model_dump_json(exclude={"sort"})),
+            lambda: self._facets(searcher, text, filters, total),
         )
-        with self._open_lock:
-            cached = self._facet_cache.get(key)
-            if cached is not None:
-                self._facet_cache.move_to_end(key)
-                return {name: list(buckets) for name, buckets in cached.items()}
-        facets = self._facets(searcher, text, filters)
-        with self._open_lock:
-            self._facet_cache[key] = facets
-            while len(self._facet_cache) > FACET_CACHE_SIZE:
-                self._facet_cache.popitem(last=False)
         return {name: list(buckets) for name, buckets in facets.items()}
 
     def _top(
@@ -630,9 +684,12 @@ class TantivyBackend(SearchBackend):
     # Facets
 
     def _facets(
-        self, searcher: Any, text: Any | None, filters: InitiativeFilters
+        self, searcher: Any, text: Any | None, filters: InitiativeFilters, total: int
     ) -> dict[str, list[FacetBucket]]:
-        """Counts by value; a chosen facet is counted without its own filter (see SearchPage)."""
+        """Counts by value; a chosen facet is counted without its own filter (see SearchPage).
+
+        ``total`` is how many initiatives the words and filters match (the search has counted them).
+        """
         chosen = {name for name in FACETS if getattr(filters, name)}
         if filters.start_year_min is not None or filters.start_year_max is not None:
             chosen.add("start_year")
@@ -645,97 +702,127 @@ class TantivyBackend(SearchBackend):
         groups.extend((filters.without(name), [name]) for name in all_names if name in chosen)
         facets: dict[str, list[FacetBucket]] = {}
         counting_text = text  # built for counting (see _text_query)
-        common = counting_text is not None and self._is_common(searcher, counting_text)
         for group_filters, names in groups:
             if not names:
                 continue
             query = self._query(counting_text, group_filters)
-            counted = self._by_complement(searcher, counting_text, group_filters, names) if common else None
+            counted = None
+            if counting_text is not None and group_filters is filters:
+                counted = self._by_complement(searcher, counting_text, filters, names, total)
             if not counted:
-                raw = searcher.aggregate(query, {name: self._aggregation(name) for name in names})
-                counted = {
-                    name: self._ordered(name, self._buckets(name, raw.get(name, {}))) for name in names
-                }
+                raw = self._aggregate(searcher, query, {name: self._aggregation(name) for name in names})
+                counted = {name: self._ordered(name, self._counts(name, raw.get(name, {}))) for name in names}
             facets.update(counted)
             for name in names:
                 if name in FACETS:
                     self._add_chosen(searcher, query, name, getattr(filters, name), facets[name])
         return facets
 
-    def _is_common(self, searcher: Any, text: Any) -> bool:
-        """Whether the words match more than half the registry (then facets count what they leave out)."""
-        live = self._live
-        key = ("common", live.state if live else "", repr(text))  # a query's repr spells it out whole
-        with self._open_lock:
-            known = self._facet_cache.get(key)
-        if known is None:
-            every = self._type(INITIATIVE)
-            matching = tantivy.Query.boolean_query([(tantivy.Occur.Must, every), (tantivy.Occur.Must, text)])
-            known = {
-                "common": (searcher.search(matching, 1).count or 0) * 2
-                > (searcher.search(every, 1).count or 0)
-            }
-            with self._open_lock:
-                self._facet_cache[key] = known
-        return bool(known["common"])
+    def _aggregate(self, searcher: Any, query: Any, aggregations: dict[str, Any]) -> dict[str, Any]:
+        """``searcher.aggregate``, the facets shared out between the request's thread and spare cores'
+        (Tantivy lets go of the interpreter while it counts): each share reads the matches again, but
+        a common word's facets come in about half the time on two cores."""
+        shares = _shares(list(aggregations), 1 + _spare_cores())
+        if len(shares) == 1:
+            return dict(searcher.aggregate(query, aggregations))
+        pending = [
+            _aggregation_pool().submit(
+                searcher.aggregate, query, {name: aggregations[name] for name in share}
+            )
+            for share in shares[1:]
+        ]
+        raw = dict(searcher.aggregate(query, {name: aggregations[name] for name in shares[0]}))
+        for future in pending:
+            raw.update(future.result())
+        return raw
 
     def _by_complement(
-        self, searcher: Any, text: Any, filters: InitiativeFilters, names: list[str]
-    ) -> dict[str, list[FacetBucket]]:
-        """Counts of words that match most of the registry, as the filters' counts less those of what
-        the words leave out: a common word then costs about what a rare one does.
+        self, searcher: Any, text: Any, filters: InitiativeFilters, names: list[str], total: int
+    ) -> dict[str, list[FacetBucket]] | None:
+        """Counts of words that keep most of what the filters match, as the filters' counts less those
+        of what the words leave out: a common word then costs about what a rare one does. None when the
+        words leave out more than they keep (counting what they match is then the cheaper way).
 
-        The filters' own counts are kept until the index changes. Partner organisations are too many to
-        keep whole, so they are counted directly. Either way the counts are exact.
+        The filters' own counts are kept until the index changes. Either way the counts are exact.
         """
-        query = self._query(text, filters)
         base_filters = self._query(None, filters)
+        base_total = self._kept(("total", filters), lambda: searcher.search(base_filters, 1).count or 0)
+        if total <= COMPLEMENT_SHARE * base_total:
+            return None
         base = self._base_counts(searcher, base_filters, filters, names)
         complement = tantivy.Query.boolean_query(
             [(tantivy.Occur.Must, base_filters), (tantivy.Occur.MustNot, text)]
         )
-        subtractable = [name for name in names if name != "organisation"]
-        raw = searcher.aggregate(complement, {n: self._aggregation(n, complete=True) for n in subtractable})
+        # Partner organisations too, when the filters' counts hold every one of them.
+        subtractable = [name for name in names if name in base]
+        raw = self._aggregate(
+            searcher, complement, {n: self._aggregation(n, complete=True) for n in subtractable}
+        )
         counted: dict[str, list[FacetBucket]] = {}
         for name in subtractable:
-            left_out = {bucket.key: bucket.count for bucket in self._buckets(name, raw.get(name, {}))}
-            counts = [(key, total - left_out.get(key, 0)) for key, total in base[name].items()]
-            buckets = [FacetBucket(key, count) for key, count in counts if count > 0 or name == "budget"]
-            counted[name] = self._ordered(name, buckets)
-        if "organisation" in names:
-            raw = searcher.aggregate(query, {"organisation": self._aggregation("organisation")})
-            counted["organisation"] = self._ordered(
-                "organisation", self._buckets("organisation", raw["organisation"])
-            )
+            left_out = self._counts(name, raw.get(name, {}))
+            counts = {key: count - left_out.get(key, 0) for key, count in base[name].items()}
+            if name != "budget":  # every band is listed, even empty
+                counts = {key: count for key, count in counts.items() if count > 0}
+            counted[name] = self._ordered(name, counts)
+        rest = [name for name in names if name not in counted]
+        if rest:
+            query = self._query(text, filters)
+            raw = self._aggregate(searcher, query, {name: self._aggregation(name) for name in rest})
+            for name in rest:
+                counted[name] = self._ordered(name, self._counts(name, raw.get(name, {})))
         return counted
 
     def _base_counts(
         self, searcher: Any, base: Any, filters: InitiativeFilters, names: list[str]
     ) -> dict[str, dict[str, int]]:
+        """Every value's count among what the filters alone match (facets whose counts had to leave
+        values out are not there: they cannot be subtracted from)."""
+
+        def count() -> dict[str, dict[str, int]]:
+            raw = self._aggregate(searcher, base, {n: self._aggregation(n, complete=True) for n in names})
+            return {
+                name: self._counts(name, raw.get(name, {}))
+                for name in names
+                if not raw.get(name, {}).get("sum_other_doc_count")
+            }
+
+        return cast(dict[str, dict[str, int]], self._kept(("base", filters, *names), count))
+
+    def _kept(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()``, kept until the index changes. Filters in the key stand for what they match
+        (their order and the words left out). Base counts go to a smaller cache: with every partner
+        organisation counted, one can hold tens of thousands of values."""
         live = self._live
-        key = ("base", live.state if live else "", filters.model_dump_json(exclude={"sort", "q"}), *names)
+        parts = [
+            part.model_dump_json(exclude={"sort", "q"}) if isinstance(part, InitiativeFilters) else part
+            for part in key
+        ]
+        full_key = (live.state if live else "", *parts)
+        cache, size = (
+            (self._base_cache, BASE_CACHE_SIZE) if key[0] == "base" else (self._facet_cache, FACET_CACHE_SIZE)
+        )
         with self._open_lock:
-            cached = self._facet_cache.get(key)
-        if cached is not None:
-            return cached
-        subtractable = [name for name in names if name != "organisation"]
-        raw = searcher.aggregate(base, {n: self._aggregation(n, complete=True) for n in subtractable})
-        counts = {
-            name: {bucket.key: bucket.count for bucket in self._buckets(name, raw.get(name, {}))}
-            for name in subtractable
-        }
+            if full_key in cache:
+                cache.move_to_end(full_key)
+                return cache[full_key]
+        value = compute()
         with self._open_lock:
-            self._facet_cache[key] = counts
-        return counts
+            cache[full_key] = value
+            while len(cache) > size:
+                cache.popitem(last=False)
+        return value
 
     @staticmethod
-    def _ordered(name: str, buckets: list[FacetBucket]) -> list[FacetBucket]:
+    def _ordered(name: str, counts: dict[str, int]) -> list[FacetBucket]:
+        """Years in order, budget bands in order, other values the FACET_SIZE most frequent (then by
+        value). Partner organisations can be tens of thousands: the few are picked, not all sorted."""
         if name == "start_year":
-            return sorted(buckets, key=lambda bucket: int(bucket.key))
+            return [FacetBucket(key, counts[key]) for key in sorted(counts, key=int)]
         if name == "budget":
-            order = [key for key, _low, _high in BUDGET_BANDS]
-            return sorted(buckets, key=lambda bucket: order.index(bucket.key))
-        return sorted(buckets, key=lambda bucket: (-bucket.count, bucket.key))[:FACET_SIZE]
+            return [FacetBucket(key, counts[key]) for key, _low, _high in BUDGET_BANDS if key in counts]
+        top = heapq.nsmallest(FACET_SIZE, counts.items(), key=lambda item: (-item[1], item[0]))
+        return [FacetBucket(key, count) for key, count in top]
 
     @staticmethod
     def _aggregation(name: str, *, complete: bool = False) -> dict[str, Any]:
@@ -756,15 +843,16 @@ class TantivyBackend(SearchBackend):
         return {"terms": {"field": f"f_{name}", "size": size, "segment_size": max(segment, size)}}
 
     @staticmethod
-    def _buckets(name: str, raw: dict[str, Any]) -> list[FacetBucket]:
+    def _counts(name: str, raw: dict[str, Any]) -> dict[str, int]:
+        """{value: count} of one facet's aggregation result."""
         buckets = raw.get("buckets", [])
         if name == "start_year":
-            return [FacetBucket(str(int(b["key"])), b["doc_count"]) for b in buckets if b["doc_count"]]
+            return {str(int(b["key"])): b["doc_count"] for b in buckets if b["doc_count"]}
         if name == "budget":
             # Tantivy adds buckets for what lies outside the bands (below 0): not a band, not listed.
             bands = {key for key, _low, _high in BUDGET_BANDS}
-            return [FacetBucket(str(b["key"]), b["doc_count"]) for b in buckets if b["key"] in bands]
-        return [FacetBucket(str(b["key"]), b["doc_count"]) for b in buckets]
+            return {str(b["key"]): b["doc_count"] for b in buckets if b["key"] in bands}
+        return {str(b["key"]): b["doc_count"] for b in buckets}
 
     def _add_chosen(
         self, searcher: Any, query: Any, name: str, chosen: list[Any], buckets: list[FacetBucket]
@@ -798,8 +886,10 @@ class TantivyBackend(SearchBackend):
     def similar(self, profile: SimilarityProfile, *, limit: int = 50) -> list[Hit]:
         _index, searcher = self._searcher()
         should: list[tuple[Any, Any]] = []
-        for word in profile.words:
-            term = self._term_query(Term((word,), word))
+        for word in self._telling_words(searcher, profile.words):
+            # The fields of counting (``all`` for the four it repeats): half the work of ranking each
+            # word's best field, and the re-ranking (``search.similar``) weighs titles itself.
+            term = self._term_query(Term((word,), word), counting=True)
             if term is not None:
                 should.append((tantivy.Occur.Should, term))
         for name, values in profile.facets.items():
@@ -822,6 +912,22 @@ class TantivyBackend(SearchBackend):
             parts.append((tantivy.Occur.MustNot, self._pk(profile.exclude)))
         result = searcher.search(tantivy.Query.boolean_query(parts), limit)
         return [Hit(pk=searcher.doc(address)["pk"][0], score=float(score)) for score, address in result.hits]
+
+    def _telling_words(self, searcher: Any, words: list[str]) -> list[str]:
+        """The words that set a few documents apart: in a large registry, words held by more than
+        SIMILAR_WORD_SHARE of it are left out (as Lucene's MoreLikeThis leaves out frequent terms),
+        keeping the rarest few if all are frequent. They tell little and are most of the work."""
+        limit = max(SIMILAR_WORD_MIN_DOCS, SIMILAR_WORD_SHARE * searcher.num_docs)
+        analyze = ANALYZERS[FIELD_ANALYZER["all"]].analyze
+        frequency: dict[str, int] = {}
+        for word in words:
+            tokens = analyze(word)
+            frequency[word] = max((searcher.doc_freq("all", token) for token in tokens), default=0)
+        telling = [word for word in words if frequency[word] <= limit]
+        if len(telling) < SIMILAR_MIN_WORDS:
+            rarest = sorted(words, key=lambda word: frequency[word])[:SIMILAR_MIN_WORDS]
+            telling = [word for word in words if word in rarest]
+        return telling
 
     def close(self) -> None:
         self._live = None

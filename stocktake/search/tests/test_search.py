@@ -292,8 +292,10 @@ def test_counting_a_common_word_by_its_complement_gives_the_same_counts(
         for filters in (InitiativeFilters(q=q), InitiativeFilters(q=q, kind=["ppp", "project"])):
             monkeypatch.setattr(TantivyBackend, "_by_complement", spy)
             get_backend()._facet_cache.clear()  # type: ignore[attr-defined]
+            get_backend()._base_cache.clear()  # type: ignore[attr-defined]
             counted = search_initiatives(filters, per_page=1).facets
             monkeypatch.setattr(TantivyBackend, "_by_complement", lambda *args: None)
             get_backend()._facet_cache.clear()  # type: ignore[attr-defined]
+            get_backend()._base_cache.clear()  # type: ignore[attr-defined]
             assert search_initiatives(filters, per_page=1).facets == counted, filters
     assert any(complement_used)
