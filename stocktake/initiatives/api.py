@@ -5,13 +5,14 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
+from ninja.errors import HttpError
 
 from stocktake.core.caching import public_page
 from stocktake.initiatives import selectors
 from stocktake.initiatives.filtersets import InitiativeFilters
 from stocktake.initiatives.rows import InitiativeRow, initiative_rows
 from stocktake.initiatives.schemas import InitiativeDetailOut, InitiativeOut
-from stocktake.search.selectors import MAX_PER_PAGE, search_initiatives
+from stocktake.search.selectors import MAX_OFFSET, MAX_PER_PAGE, search_initiatives
 
 router = Router(tags=["initiatives"])
 
@@ -45,6 +46,12 @@ def list_initiatives(
 ) -> dict[str, Any]:
     """Initiatives matching the words (``q``: words, "a phrase", -exclude, OR) and every filter given;
     several values of one filter match any of them. Ranked by relevance when ``q`` is given."""
+    if (paging.page - 1) * paging.page_size >= MAX_OFFSET:
+        raise HttpError(
+            400,
+            f"Only the first {MAX_OFFSET:,} results are paged: narrow the search, or download the whole "
+            "list with the same filters from /export/initiatives.csv, .xlsx or .xml.",
+        )
     result = search_initiatives(filters, page=paging.page, per_page=paging.page_size, facets=False)
     return {"count": result.total, "page": result.page, "page_size": paging.page_size, "items": result.rows}
 

@@ -104,6 +104,19 @@ def test_pages_are_stable_and_bounded(client: Client) -> None:
     assert client.get("/api/v1/initiatives?page=0").status_code == 422
 
 
+def test_pages_stop_at_the_window_and_say_where_the_rest_is(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("stocktake.initiatives.api.MAX_OFFSET", 6)
+    monkeypatch.setattr("stocktake.search.selectors.MAX_OFFSET", 6)
+    for n in range(9):
+        make_initiative(code=f"W-{n}")
+    second = client.get("/api/v1/initiatives?page_size=3&page=2").json()
+    assert second["count"] == 9 and [i["code"] for i in second["items"]] == ["W-3", "W-4", "W-5"]
+    beyond = client.get("/api/v1/initiatives?page_size=3&page=3")
+    assert beyond.status_code == 400 and "/export/initiatives.csv" in beyond.json()["detail"]
+
+
 def test_invalid_filters_get_a_422_naming_the_parameter(client: Client) -> None:
     response = client.get("/api/v1/initiatives?kind=bogus")
     assert response.status_code == 422
