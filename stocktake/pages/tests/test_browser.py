@@ -141,6 +141,9 @@ def _open_int13001_from_the_filtered_list(page: Page, server: str) -> None:
     page.locator("#fv-kind-project").check()
     page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Apply filters").click()
+    # The list already shows the answer: wait for the request the button sent, or leaving the page
+    # aborts it (htmx reports that as an error).
+    page.wait_for_load_state("networkidle")
     expect(page.locator("#result-count")).to_have_text("1 initiative")
     expect(page).to_have_url(server + "/initiatives/?kind=project&country=CO")
     page.get_by_role("link", name="Centre for Innovation on e-Government Development").click()
