@@ -45,7 +45,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stocktake.settings")
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import reset_queries, transaction  # noqa: E402
+from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
 from stocktake.core import history  # noqa: E402
@@ -1091,6 +1091,7 @@ def generate(rows: int, *, seed: int = 7, batch: int = 1000, quiet: bool = False
     if existing >= rows:
         if not quiet:
             print(f"{existing:,} generated initiatives there already: nothing to add", file=sys.stderr)
+        analyze()
         return 0
     if Initiative.objects.filter(code=f"{CODE_PREFIX}{existing:07d}").exists():
         raise SystemExit(f"generated rows are not 0..{existing - 1}: start from a fresh database")
@@ -1141,7 +1142,17 @@ def generate(rows: int, *, seed: int = 7, batch: int = 1000, quiet: bool = False
             file=sys.stderr,
             flush=True,
         )
+    analyze()
     return done
+
+
+def analyze() -> None:
+    """PostgreSQL's planner statistics, as autovacuum gathers them after a bulk load. Autovacuum may be
+    off (it is on the machines these figures were taken on): without statistics the planner took 20
+    initiatives' links for 1% of each 1.3M-row table and read the tables whole (400 ms, not 1 ms)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def prepare() -> None:
