@@ -157,7 +157,10 @@ def _initiative_doc(doc: InitiativeDocument) -> tantivy.Document:
         stemmed = stem_language(language)
         if stemmed and stemmed != "en":
             out.add_text(f"text_{stemmed}", "\n".join(texts))
-    pairs, singles = cjk_index_text([doc.title, *doc.other_titles, doc.body])
+    # Partners' and classifications' names too: "肯尼亚" finds the initiatives in Kenya, as "Kenya" does.
+    pairs, singles = cjk_index_text(
+        [doc.title, *doc.other_titles, doc.body, *doc.partners, *doc.classifications]
+    )
     if pairs:
         out.add_text("cjk2", pairs)
         out.add_text("cjk1", singles)

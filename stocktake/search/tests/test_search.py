@@ -18,7 +18,7 @@ from stocktake.organisations.tests.factories import make_organisation
 from stocktake.search.backends.base import BUDGET_BANDS
 from stocktake.search.documents import FACETS
 from stocktake.search.selectors import matching_initiative_ids, search_initiatives, search_organisations
-from stocktake.vocabularies.models import ActionLine, Country, CountryGroup, SdgTarget
+from stocktake.vocabularies.models import ActionLine, Country, CountryGroup, SdgGoal, SdgTarget
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,26 @@ def test_arabic_russian_and_chinese_words_are_found(backend: str) -> None:
     assert q("政开") == []  # not adjacent anywhere
     assert q("правительство") == ["RU"]
     assert q("الحكومة") == ["AR"]
+
+
+def test_chinese_names_of_places_and_partners_are_found(backend: str, actor: Actor) -> None:
+    """Classifications and partners are searched in every language they are named in, Chinese too."""
+    kenya = make_initiative(code="KE-1", title="Rural broadband")
+    services.country_add(actor=actor, initiative=kenya, country=Country.objects.get(code="KE"))
+    partnered = make_initiative(code="P-1", title="Digital archives")
+    services.participation_add(
+        actor=actor,
+        initiative=partnered,
+        organisation=make_organisation(name="中国信息通信研究院"),
+        role="implementing",
+    )
+    cities = make_initiative(code="C-1", title="Transport data")
+    services.sdg_goal_add(actor=actor, initiative=cities, goal=SdgGoal.objects.get(number=11))
+    make_initiative(code="N-1", title="Water")
+    assert q("Kenya") == ["KE-1"]
+    assert q("肯尼亚") == ["KE-1"]  # Kenya's name in Chinese
+    assert q("研究院") == ["P-1"]  # a word inside a partner's name
+    assert q("城市") == ["C-1"]  # "cities", inside SDG 11's title in Chinese
 
 
 def test_snippets_mark_the_words_and_escape_the_data(backend: str) -> None:
