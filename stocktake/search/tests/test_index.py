@@ -76,3 +76,22 @@ def test_the_command_rebuilds_syncs_and_reports(actor: Actor, settings: Any) -> 
     call_command("search_index", "--status", stdout=out)
     assert "1 initiatives" in out.getvalue() and "0 gap(s)" in out.getvalue()
     assert sync() == 0
+
+
+@pytest.mark.django_db
+def test_servers_with_an_index_each_follow_the_same_database(
+    actor: Actor, settings: Any, tmp_path: Any
+) -> None:
+    """Several web servers need no shared directory: each keeps a Tantivy index of its own, and each
+    index follows the history in the database."""
+    settings.SEARCH_BACKEND = "tantivy"
+    web_1, web_2 = tmp_path / "web-1", tmp_path / "web-2"
+    initiative = make_initiative(code="A", title="Mangroves")
+    for directory in (web_1, web_2):
+        settings.SEARCH_INDEX_DIR = directory
+        assert found("mangroves") == ["A"]  # each builds its index at its first search
+    settings.SEARCH_INDEX_DIR = web_1
+    services.initiative_update(actor=actor, initiative=initiative, title="Seagrass meadows")
+    assert found("seagrass") == ["A"]
+    settings.SEARCH_INDEX_DIR = web_2  # it never saw the edit: its next search reads it from the history
+    assert found("seagrass") == ["A"] and found("mangroves") == []
