@@ -29,6 +29,15 @@ BUDGET_BANDS: tuple[tuple[str, Decimal, Decimal | None], ...] = (
 )
 # The most values a facet returns (partner organisations can be tens of thousands).
 FACET_SIZE = 30
+# What sharing a value of each facet adds to a candidate similar case's score, in every backend.
+SIMILAR_WEIGHTS = {
+    "organisation": 3.0,
+    "wsis": 2.0,
+    "sdg": 2.0,
+    "country": 1.5,
+    "country_group": 1.5,
+    "region": 1.0,
+}
 
 
 @dataclass(frozen=True)

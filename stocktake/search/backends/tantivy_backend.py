@@ -35,6 +35,7 @@ from stocktake.initiatives.filtersets import InitiativeFilters
 from stocktake.search.backends.base import (
     BUDGET_BANDS,
     FACET_SIZE,
+    SIMILAR_WEIGHTS,
     DocumentBatch,
     FacetBucket,
     Hit,
@@ -67,14 +68,6 @@ TEXT_FIELDS: tuple[tuple[str, float], ...] = (
 )
 CODE_WEIGHT = 8.0
 CJK_WEIGHT = 1.0
-SIMILAR_WEIGHTS = {
-    "organisation": 3.0,
-    "wsis": 2.0,
-    "sdg": 2.0,
-    "country": 1.5,
-    "country_group": 1.5,
-    "region": 1.0,
-}
 SIMILAR_WORD_SHARE = 0.05  # words in more of the registry than this do not pick similar cases...
 SIMILAR_WORD_MIN_DOCS = 1000  # ...unless in fewer documents than this (a small registry keeps them all)
 SIMILAR_MIN_WORDS = 5

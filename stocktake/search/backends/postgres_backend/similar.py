@@ -10,19 +10,11 @@ from typing import Any
 
 from django.db import connection
 
-from stocktake.search.backends.base import Hit, SimilarityProfile
+from stocktake.search.backends.base import SIMILAR_WEIGHTS, Hit, SimilarityProfile
 from stocktake.search.backends.postgres_backend.queries import RANK_NORMALISATION, RANK_WEIGHTS, QueryMixin
 from stocktake.search.backends.postgres_backend.schema import COUNTS, INITIATIVES, TOTAL, _value
 from stocktake.search.query import Term
 
-SIMILAR_WEIGHTS = {
-    "organisation": 3.0,
-    "wsis": 2.0,
-    "sdg": 2.0,
-    "country": 1.5,
-    "country_group": 1.5,
-    "region": 1.0,
-}
 # ts_rank of a profile's many-word OR query is a few hundredths for a close text: x50, about a region.
 SIMILAR_TEXT_WEIGHT = 50.0
 # About how many candidates a similar search scores in full (an upper bound): ts_rank reads each one's
