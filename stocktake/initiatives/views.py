@@ -23,6 +23,7 @@ from stocktake.initiatives import selectors
 from stocktake.initiatives.choices import ROLE_ORDER, Kind, Outcome, PartnerRole, Scope
 from stocktake.initiatives.filtersets import SORTS, InitiativeFilters, filters_from_querydict
 from stocktake.initiatives.models import FundingSource, InitiativeCountry
+from stocktake.jinja2 import query, url
 from stocktake.search.facets import build_facet_labels, facet_groups, list_href
 from stocktake.search.selectors import search_initiatives, search_organisations
 from stocktake.search.services import search_params, search_query_string
@@ -116,6 +117,7 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
         "filtered": bool(set(params) - {"q", "sort"}),
         "clear_all_href": list_href({key: params[key] for key in ("q", "sort") if key in params}),
         "feed_url": feed_href(filters),
+        "experiences_href": _experiences_href(filters) if not search.total else "",
         "query_string": search_query_string(filters),
         "signed_in": request.user.is_authenticated,
         "login_url": f"{LOGIN_URL}?{urlencode({'next': canonical})}",
@@ -127,6 +129,21 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
         patch_vary_headers(response, ["HX-Request"])
         return response
     return render(request, "initiatives/list.html", context)
+
+
+def _experiences_href(filters: InitiativeFilters) -> str:
+    """The experiences page for the situation a search describes: when nothing matches all of it, the
+    closest experiences (same themes, similar places, the words) may still teach something."""
+    situation = {
+        "q": filters.q.strip(),
+        "country": filters.country[0].upper() if filters.country else "",
+        "country_group": filters.country_group[0] if filters.country_group else "",
+        "wsis": list(filters.wsis),
+        "sdg": [str(value) for value in filters.sdg],
+    }
+    if not any(situation.values()):
+        return ""
+    return url("experiences:search") + query(situation)
 
 
 @require_GET

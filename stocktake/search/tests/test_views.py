@@ -111,6 +111,19 @@ def test_a_chosen_value_stays_visible_with_no_match(client: Client, registry: di
     assert facet_value(html, "kind", "project") == (False, "2")
 
 
+def test_a_search_matching_nothing_offers_the_closest_experiences(
+    client: Client, registry: dict[str, Any]
+) -> None:
+    html = page(client, "/initiatives/?q=open+data&country_group=sids&wsis=C7")
+    assert '<p class="count" id="result-count">0 initiatives</p>' in html
+    link = re.search(r'<a href="(/experiences/[^"]*)">Find the closest experiences', html)
+    assert link is not None
+    assert link.group(1).replace("&amp;", "&") == "/experiences/?q=open+data&country_group=sids&wsis=C7"
+    experiences = page(client, link.group(1).replace("&amp;", "&"))
+    assert 'class="cases"' in experiences  # the page answers with ranked experiences
+    assert "Find the closest experiences" not in page(client, "/initiatives/?q=portal")
+
+
 def test_words_rank_by_relevance_with_highlighted_snippets_and_organisations(
     client: Client, registry: dict[str, Any]
 ) -> None:
