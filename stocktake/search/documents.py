@@ -206,12 +206,10 @@ def _add_links(docs: dict[int, InitiativeDocument], ids: list[int], *, fundings:
             doc.classifications.extend([value.title, *_translations(value)])
         elif attribute == "sdg_targets":
             doc.facets["sdg"].append(value.code)
-    for pk, key in (
-        Funding.objects.filter(initiative_id__in=ids)
-        .order_by()
-        .values_list("initiative_id", "funding_source__key")
-    ):
-        docs[pk].facets["funding"].append(key)
+    if fundings:
+        links = Funding.objects.filter(initiative_id__in=ids).order_by()
+        for pk, key in links.values_list("initiative_id", "funding_source__key"):
+            docs[pk].facets["funding"].append(key)
 
 
 def _add_partners(docs: dict[int, InitiativeDocument], ids: list[int], *, aliases: bool = True) -> None:

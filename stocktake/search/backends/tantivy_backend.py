@@ -197,10 +197,6 @@ def _organisation_doc(doc: OrganisationDocument) -> tantivy.Document:
     return out
 
 
-_pool: tuple[int, ThreadPoolExecutor] | None = None
-_pool_lock = threading.Lock()
-
-
 # What counting a facet costs, relative to the others (measured on a million initiatives: partner
 # organisations are tens of thousands of values, several per initiative; kinds are one of six).
 AGGREGATION_COST = {
@@ -241,6 +237,10 @@ def _spare_cores() -> int:
     return min(3, (os.cpu_count() or 1) - 1)
 
 
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
 def _aggregation_pool() -> ThreadPoolExecutor:
     """Threads for counting beside the request's own, made in the process that uses them (a forked web
     worker does not inherit its parent's threads)."""
@@ -268,7 +268,7 @@ class TantivyBackend(SearchBackend):
         self.schema = _schema()
         self._live: _Live | None = None
         self._open_lock = threading.Lock()
-        # Facet counts, filters' base counts and "is this word common" answers, keyed by index state.
+        # Facet counts and filters' totals, and apart (they are larger) filters' base counts: see _kept.
         self._facet_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._base_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
