@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "stocktake.jobs",
     "stocktake.search",
+    "stocktake.accounts",
+    "stocktake.governance",
 ]
 
 MIDDLEWARE = [
@@ -264,3 +266,32 @@ PAGE_CACHE_SECONDS = int(os.environ.get("STOCKTAKE_PAGE_CACHE_SECONDS", "300"))
 # index lives in the database, for deployments where several servers share it).
 SEARCH_BACKEND = os.environ.get("STOCKTAKE_SEARCH_BACKEND", "tantivy")
 SEARCH_INDEX_DIR = Path(os.environ.get("STOCKTAKE_SEARCH_INDEX_DIR", DATA_DIR / "search")).resolve()
+
+# Accounts. The address links in e-mails start with (no trailing slash).
+STOCKTAKE_BASE_URL = os.environ.get("STOCKTAKE_BASE_URL", "http://127.0.0.1:8000")
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "pages:home"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for one day
+
+# E-mail: printed on the console unless an SMTP server is configured (STOCKTAKE_EMAIL_URL-like
+# variables below), or written to files in a directory (STOCKTAKE_EMAIL_FILE_PATH, for tests).
+DEFAULT_FROM_EMAIL = os.environ.get("STOCKTAKE_EMAIL_FROM", "Stocktake <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = os.environ.get("STOCKTAKE_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("STOCKTAKE_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("STOCKTAKE_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("STOCKTAKE_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("STOCKTAKE_EMAIL_TLS", True)
+    EMAIL_TIMEOUT = 20
+elif os.environ.get("STOCKTAKE_EMAIL_FILE_PATH"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["STOCKTAKE_EMAIL_FILE_PATH"]
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# API rate limits: requests per minute, per token and per client address (anonymous included).
+API_RATE_PER_TOKEN = env_positive_int("STOCKTAKE_API_RATE_PER_TOKEN", 600)
+API_RATE_PER_ADDRESS = env_positive_int("STOCKTAKE_API_RATE_PER_ADDRESS", 300)

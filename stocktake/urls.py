@@ -22,5 +22,7 @@ urlpatterns += i18n_patterns(
     path("organisations/", include("stocktake.organisations.urls")),
     path("jobs/", include("stocktake.jobs.urls")),
     path("experiences/", include("stocktake.search.experience_urls")),
+    path("account/", include("stocktake.accounts.urls")),
+    path("", include("stocktake.governance.urls")),
     prefix_default_language=False,
 )

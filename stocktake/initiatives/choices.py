@@ -91,3 +91,14 @@ IATI_ROLE_CODES = {
     PartnerRole.EXTENDING: "3",
     PartnerRole.IMPLEMENTING: "4",
 }
+
+
+class PublicationState(models.TextChoices):
+    """Where a record stands in review. Only published records are public; imports publish at once."""
+
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted for review")
+    IN_REVIEW = "in-review", _("in review")
+    CHANGES_REQUESTED = "changes", _("changes requested")
+    PUBLISHED = "published", _("published")
+    WITHDRAWN = "withdrawn", _("withdrawn")

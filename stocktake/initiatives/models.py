@@ -19,6 +19,7 @@ from stocktake.initiatives.choices import (
     Kind,
     Outcome,
     PartnerRole,
+    PublicationState,
     RelationType,
     Scope,
     SectionKind,
@@ -151,6 +152,17 @@ class Initiative(TimeStampedModel):
     provenance = models.JSONField(_("sources"), default=list, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    # Review: records registered through the web or the API start as drafts; imports publish at once.
+    state = models.CharField(
+        _("publication state"),
+        max_length=10,
+        choices=PublicationState.choices,
+        default=PublicationState.PUBLISHED,
+        db_index=True,
+    )
+    reviewed_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+
     class Meta:
         ordering = ["code_normalised"]
         verbose_name = _("initiative")
@@ -177,6 +189,19 @@ class Initiative(TimeStampedModel):
     planned_end_date = _partial("planned_end")
     actual_start_date = _partial("actual_start")
     actual_end_date = _partial("actual_end")
+
+    @property
+    def is_public(self) -> bool:
+        return self.state == PublicationState.PUBLISHED
+
+    @property
+    def changed_since_review(self) -> bool:
+        """Published, reviewed, and edited since: live, but flagged until a reviewer confirms."""
+        return (
+            self.state == PublicationState.PUBLISHED
+            and self.reviewed_version is not None
+            and self.version != self.reviewed_version
+        )
 
     @property
     def start(self) -> PartialDate | None:

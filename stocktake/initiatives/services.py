@@ -19,6 +19,7 @@ from stocktake.core.choices import Basis
 from stocktake.core.history import Actor, delete_with_history, history_record_states, save_with_history
 from stocktake.core.partial_dates import DatePrecision, PartialDate
 from stocktake.core.text import normalise_code
+from stocktake.initiatives.choices import PublicationState
 from stocktake.initiatives.models import (
     Budget,
     Conflict,
@@ -116,12 +117,19 @@ def _apply(initiative: Initiative, fields: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def initiative_create(*, actor: Actor, code: str, kind: str, title: str, **fields: Any) -> Initiative:
-    """Registers an initiative. ``code`` must be new after normalisation (INT13001 = INT/13/001)."""
+def initiative_create(
+    *, actor: Actor, code: str, kind: str, title: str, state: str = PublicationState.PUBLISHED, **fields: Any
+) -> Initiative:
+    """Registers an initiative. ``code`` must be new after normalisation (INT13001 = INT/13/001).
+
+    Imports publish at once; contributors register drafts through ``governance.services``.
+    """
     existing = code_in_use(code)
     if existing is not None:
         raise ValidationError({"code": f"{code!r} is already the code of {existing.code}"})
-    initiative = Initiative(code=code.strip(), code_normalised=normalise_code(code), kind=kind, title=title)
+    initiative = Initiative(
+        code=code.strip(), code_normalised=normalise_code(code), kind=kind, title=title, state=state
+    )
     _apply(initiative, fields)
     save_with_history(initiative, actor=actor)
     return initiative
