@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 
 from stocktake.core.caching import public_page
 from stocktake.initiatives import selectors
+from stocktake.initiatives.choices import PublicationState
 from stocktake.initiatives.filtersets import InitiativeFilters
 from stocktake.initiatives.rows import InitiativeRow, initiative_rows
 from stocktake.initiatives.schemas import InitiativeDetailOut, InitiativeOut
@@ -69,5 +70,13 @@ def initiative_facets(request: HttpRequest, filters: Query[InitiativeFilters]) -
 @router.get("/{code}", response=InitiativeDetailOut, summary="One initiative")
 @decorate_view(public_page)
 def get_initiative(request: HttpRequest, code: str) -> InitiativeRow:
-    """An initiative by its code or any other identifier (``INT13001`` or ``INT/13/001``)."""
-    return initiative_rows([selectors.initiative_by_code(code)])[0]
+    """An initiative by its code or any other identifier (``INT13001`` or ``INT/13/001``).
+
+    Published records only: 404 for the others (editors read them at ``/api/v1/records/{code}``),
+    410 with the reason for a withdrawn one."""
+    initiative = selectors.initiative_by_code(code)
+    if initiative.state == PublicationState.WITHDRAWN:
+        raise HttpError(410, f"{initiative.code} was withdrawn: {initiative.withdrawn_reason}")
+    if not initiative.is_public:
+        raise HttpError(404, f"No initiative has the code {code!r}")
+    return initiative_rows([initiative])[0]

@@ -76,8 +76,19 @@ class FundingSource(models.Model):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
 
+class PublishedInitiatives(models.Manager["Initiative"]):
+    """What the public sees: published records only (drafts, records in review and withdrawn ones are
+    shown to their editors, reviewers and stewards through ``governance``)."""
+
+    def get_queryset(self) -> models.QuerySet[Initiative]:
+        return super().get_queryset().filter(state=PublicationState.PUBLISHED)
+
+
 class Initiative(TimeStampedModel):
     """A project, partnership, PPP, programme, commitment or event: the registry's main record."""
+
+    objects = models.Manager()
+    published = PublishedInitiatives()
 
     code = models.CharField(_("code"), max_length=200)
     code_normalised = models.CharField(max_length=200, unique=True, editable=False)

@@ -275,7 +275,7 @@ class InitiativeDetailOut(InitiativeOut):
 
     @staticmethod
     def resolve_related(obj: Initiative) -> list[Any]:
-        return list(obj.relations.all())
+        return [relation for relation in obj.relations.all() if relation.to_initiative.is_public]
 
     @staticmethod
     def resolve_other_codes(obj: Initiative) -> list[str]:
@@ -287,11 +287,11 @@ class InitiativeDetailOut(InitiativeOut):
 
     @staticmethod
     def resolve_parent(obj: Initiative) -> str | None:
-        return obj.parent.code if obj.parent else None
+        return obj.parent.code if obj.parent and obj.parent.is_public else None
 
     @staticmethod
     def resolve_children(obj: Initiative) -> list[str]:
-        return [child.code for child in obj.children.all()]
+        return [child.code for child in obj.children.all() if child.is_public]
 
     @staticmethod
     def resolve_sections(obj: Initiative) -> list[Any]:

@@ -8,7 +8,7 @@ from django.http import Http404
 
 from stocktake.core.models import HistoryEntry, SourceDocument
 from stocktake.core.text import normalise_code
-from stocktake.initiatives.choices import ROLE_ORDER
+from stocktake.initiatives.choices import ROLE_ORDER, PublicationState
 from stocktake.initiatives.filtersets import InitiativeFilters, initiatives_filter
 from stocktake.initiatives.models import (
     Conflict,
@@ -16,6 +16,7 @@ from stocktake.initiatives.models import (
     Initiative,
     InitiativeActionLine,
     InitiativeCountry,
+    InitiativeRelation,
     InitiativeSdgGoal,
     InitiativeSdgTarget,
     Participation,
@@ -25,6 +26,9 @@ from stocktake.initiatives.models import (
 from stocktake.initiatives.rows import InitiativeRow, initiative_rows
 from stocktake.organisations.models import Organisation
 from stocktake.vocabularies.models import Country, CountryGroup
+
+# For counts through a vocabulary's links (``Count("initiative_links__initiative", filter=...)``).
+PUBLISHED_LINK = Q(initiative_links__initiative__state=PublicationState.PUBLISHED)
 
 
 def initiative_list(filters: InitiativeFilters | None = None) -> QuerySet[Initiative]:
@@ -38,7 +42,7 @@ def initiative_list(filters: InitiativeFilters | None = None) -> QuerySet[Initia
 
     filters = filters or InitiativeFilters()
     # Rows never show these; an export that needs them asks for .defer(None).
-    light = Initiative.objects.defer(
+    light = Initiative.published.defer(
         "summary", "title_translations", "software", "open_standards", "provenance"
     )
     if filters.q.strip():
@@ -80,8 +84,14 @@ def initiative_by_code(code: str) -> Initiative:
             ),
         ),
         Prefetch("conflicts", queryset=Conflict.objects.order_by("field")),
-        "children",
-        "relations__to_initiative",
+        # Links to other records show published ones only: a draft's title is not public yet.
+        Prefetch("children", queryset=Initiative.published.all()),
+        Prefetch(
+            "relations",
+            queryset=InitiativeRelation.objects.filter(
+                to_initiative__state=PublicationState.PUBLISHED
+            ).select_related("to_initiative"),
+        ),
         "tags",
         "sectors",
     )
@@ -106,25 +116,30 @@ def initiative_history(initiative: Initiative, limit: int = 200) -> list[History
 
 def registry_counts() -> dict[str, int]:
     """Headline numbers for the home page."""
-    totals = Initiative.objects.aggregate(
+    totals = Initiative.published.aggregate(
         initiatives=Count("pk"),
         partnerships=Count("pk", filter=Q(kind__in=["partnership", "ppp"])),
         commitments=Count("pk", filter=Q(kind="commitment")),
     )
     totals["organisations"] = Organisation.objects.count()
-    totals["countries"] = InitiativeCountry.objects.values("country").distinct().count()
+    totals["countries"] = (
+        InitiativeCountry.objects.filter(initiative__state=PublicationState.PUBLISHED)
+        .values("country")
+        .distinct()
+        .count()
+    )
     return totals
 
 
 def recent_initiatives(limit: int = 6) -> list[InitiativeRow]:
-    return initiative_rows(Initiative.objects.order_by("-updated", "code_normalised")[:limit])
+    return initiative_rows(Initiative.published.order_by("-updated", "code_normalised")[:limit])
 
 
 def initiatives_covering_country(country: Country) -> list[InitiativeRow]:
     """Initiatives that name a region or a group the country belongs to, without naming the country."""
     groups = CountryGroup.objects.filter(memberships__country=country, memberships__until__isnull=True)
     return initiative_rows(
-        Initiative.objects.filter(
+        Initiative.published.filter(
             Q(region_links__region__code__in=country.region_codes())
             | Q(country_group_links__group__in=groups)
         )
@@ -137,7 +152,9 @@ def initiatives_covering_country(country: Country) -> list[InitiativeRow]:
 def organisation_participations(organisation: Organisation) -> list[Participation]:
     """The organisation's roles in initiatives, by role then code."""
     return sorted(
-        Participation.objects.filter(organisation=organisation).select_related("initiative"),
+        Participation.objects.filter(
+            organisation=organisation, initiative__state=PublicationState.PUBLISHED
+        ).select_related("initiative"),
         key=lambda p: (ROLE_ORDER[p.role], p.initiative.code_normalised),
     )
 

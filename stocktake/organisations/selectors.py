@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from stocktake.initiatives.choices import PublicationState
 from stocktake.organisations.models import Organisation, OrganisationAlias
 
 
@@ -12,7 +13,11 @@ def organisation_list(
     *, q: str = "", stakeholder_group: str = "", country: str = ""
 ) -> QuerySet[Organisation]:
     queryset = Organisation.objects.select_related("stakeholder_group", "country", "parent").annotate(
-        initiative_count=Count("participations__initiative", distinct=True)
+        initiative_count=Count(
+            "participations__initiative",
+            distinct=True,
+            filter=Q(participations__initiative__state=PublicationState.PUBLISHED),
+        )
     )
     for word in q.split():
         queryset = queryset.filter(

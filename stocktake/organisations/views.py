@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from stocktake.core.caching import public_page
 from stocktake.core.views import is_htmx, paginate
 from stocktake.initiatives import selectors as initiatives
-from stocktake.initiatives.choices import PartnerRole
+from stocktake.initiatives.choices import PartnerRole, PublicationState
 from stocktake.organisations import selectors
 from stocktake.vocabularies import selectors as vocabularies
 
@@ -40,6 +40,8 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": organisation,
             "by_role": by_role,
-            "owned": organisation.owned_initiatives.order_by("code_normalised"),
+            "owned": organisation.owned_initiatives.filter(state=PublicationState.PUBLISHED).order_by(
+                "code_normalised"
+            ),
         },
     )

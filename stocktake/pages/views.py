@@ -14,6 +14,7 @@ from stocktake.core.views import paginate
 from stocktake.initiatives import selectors as initiatives
 from stocktake.initiatives.filtersets import InitiativeFilters
 from stocktake.initiatives.rows import initiative_rows
+from stocktake.initiatives.selectors import PUBLISHED_LINK
 from stocktake.vocabularies.models import ActionLine, Country, SdgGoal
 
 
@@ -50,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "counts": initiatives.registry_counts(),
             "recent": initiatives.recent_initiatives(),
             "action_lines": ActionLine.objects.filter(parent__isnull=True).annotate(
-                count=Count("initiative_links__initiative", distinct=True)
+                count=Count("initiative_links__initiative", distinct=True, filter=PUBLISHED_LINK)
             ),
         },
     )
@@ -72,7 +73,9 @@ def _topic_page(
 @require_GET
 @public_page
 def action_line_list(request: HttpRequest) -> HttpResponse:
-    lines = ActionLine.objects.annotate(count=Count("initiative_links__initiative", distinct=True))
+    lines = ActionLine.objects.annotate(
+        count=Count("initiative_links__initiative", distinct=True, filter=PUBLISHED_LINK)
+    )
     return render(request, "pages/action_lines.html", {"lines": lines})
 
 
@@ -88,7 +91,9 @@ def action_line_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 @public_page
 def sdg_list(request: HttpRequest) -> HttpResponse:
-    goals = SdgGoal.objects.annotate(count=Count("initiative_links__initiative", distinct=True))
+    goals = SdgGoal.objects.annotate(
+        count=Count("initiative_links__initiative", distinct=True, filter=PUBLISHED_LINK)
+    )
     return render(request, "pages/sdgs.html", {"goals": goals})
 
 
@@ -96,7 +101,9 @@ def sdg_list(request: HttpRequest) -> HttpResponse:
 @public_page
 def sdg_detail(request: HttpRequest, number: int) -> HttpResponse:
     goal = get_object_or_404(SdgGoal, number=number)
-    targets = goal.targets.annotate(count=Count("initiative_links__initiative", distinct=True))
+    targets = goal.targets.annotate(
+        count=Count("initiative_links__initiative", distinct=True, filter=PUBLISHED_LINK)
+    )
     return _topic_page(
         request, "pages/sdg.html", InitiativeFilters(sdg=[str(goal.number)]), goal=goal, targets=targets
     )
@@ -107,7 +114,7 @@ def sdg_detail(request: HttpRequest, number: int) -> HttpResponse:
 def country_list(request: HttpRequest) -> HttpResponse:
     countries = (
         Country.objects.select_related("region", "sub_region")
-        .annotate(count=Count("initiative_links__initiative", distinct=True))
+        .annotate(count=Count("initiative_links__initiative", distinct=True, filter=PUBLISHED_LINK))
         .order_by("title")
     )
     return render(request, "pages/countries.html", {"countries": countries})

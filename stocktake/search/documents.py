@@ -112,7 +112,9 @@ def initiative_documents(ids: list[int], *, to_compare: bool = False) -> list[In
     in fewer queries: no other identifiers, budgets, funding sources or partners' aliases.
     """
     docs: dict[int, InitiativeDocument] = {}
-    for row in Initiative.objects.filter(pk__in=ids).values(
+    # Only published records are searched: a draft, a record in review or a withdrawn one is no
+    # document, so the sync that follows its change of state removes it from the index.
+    for row in Initiative.published.filter(pk__in=ids).values(
         "pk",
         "code",
         "code_normalised",

@@ -47,7 +47,7 @@ class InitiativeSearch:
 
 
 def _rows_in_order(hits: list[Hit], *, partners: bool = True) -> list[InitiativeRow]:
-    light = Initiative.objects.defer("title_translations", "software", "open_standards", "provenance")
+    light = Initiative.published.defer("title_translations", "software", "open_standards", "provenance")
     by_pk = {initiative.pk: initiative for initiative in light.filter(pk__in=[hit.pk for hit in hits])}
     return initiative_rows([by_pk[hit.pk] for hit in hits if hit.pk in by_pk], partners=partners)
 

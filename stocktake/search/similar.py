@@ -486,7 +486,7 @@ def _rank(subject: _Traits, hits: list[Hit], *, limit: int, experiences: bool) -
         scored.append((round(score, 4), doc.code_normalised, doc.pk, explained.reasons))
     scored.sort(key=lambda item: (-item[0], item[1]))
     scored = scored[:limit]
-    light = Initiative.objects.defer("title_translations", "software", "open_standards", "provenance")
+    light = Initiative.published.defer("title_translations", "software", "open_standards", "provenance")
     by_pk = {initiative.pk: initiative for initiative in light.filter(pk__in=[item[2] for item in scored])}
     rows = {row.pk: row for row in initiative_rows([by_pk[item[2]] for item in scored if item[2] in by_pk])}
     return [
@@ -534,7 +534,7 @@ def initiative_for_code(code: str) -> Initiative:
     """The initiative answering to a code (its own or another identifier), without its relations."""
     normalised = normalise_code(code)
     initiative = (
-        Initiative.objects.filter(Q(code_normalised=normalised) | Q(identifiers__normalised=normalised))
+        Initiative.published.filter(Q(code_normalised=normalised) | Q(identifiers__normalised=normalised))
         .order_by("pk")
         .first()
     )
