@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -370,3 +371,65 @@ def _send(to: str, subject: str, body: str) -> None:
 
 def _send_later(to: str, subject: str, body: str) -> None:
     transaction.on_commit(lambda: _send(to, subject, body))
+
+
+# The operator at the command line --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    user: Any
+    created: bool
+    password: str  # the password set, when one was generated; empty otherwise
+
+
+@transaction.atomic
+def account_provision(
+    *,
+    actor: Actor,
+    email: str,
+    password: str = "",
+    steward: bool | None = None,
+    reviewer: bool | None = None,
+    display_name: str = "",
+    memberships: Sequence[tuple[Organisation, str]] = (),
+) -> Provisioned:
+    """Creates or updates an account from the command line (``stocktake user``): the operator, who has
+    the server's shell, vouches for the address, so it counts as verified. A password is generated
+    when none is given, and returned this once."""
+    if actor.user is not None or actor.source not in ("cli", "system"):
+        raise PermissionDenied(_("Accounts are provisioned from the command line only."))
+    email = normalise_email(email)
+    user = User.objects.filter(username=email).first()
+    generated = ""
+    created = user is None
+    if user is None:
+        generated = "" if password else secrets.token_urlsafe(15)
+        user = user_register(
+            actor=actor, email=email, password=password or generated, display_name=display_name
+        )
+    elif password:
+        validate_password(password, user)
+        user.set_password(password)
+        save_with_history(user, actor=actor, note="password set from the command line")
+    if steward is not None and user.is_staff != steward:
+        user.is_staff = steward
+        save_with_history(user, actor=actor, note="steward" if steward else "no longer steward")
+    profile, _created = Profile.objects.get_or_create(user=user)
+    profile.email_verified = profile.email_verified or timezone.now()
+    if reviewer is not None:
+        profile.is_reviewer = reviewer
+    if display_name:
+        profile.display_name = display_name
+    profile.updated = timezone.now()
+    save_with_history(profile, actor=actor)
+    for organisation, role in memberships:
+        membership = Membership.objects.filter(user=user, organisation=organisation).first() or Membership(
+            user=user, organisation=organisation
+        )
+        membership.role = role
+        membership.status = MembershipStatus.APPROVED
+        membership.decided_at = timezone.now()
+        membership.updated = timezone.now()
+        save_with_history(membership, actor=actor)
+    return Provisioned(user=user, created=created, password=generated)
