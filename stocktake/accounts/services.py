@@ -408,6 +408,7 @@ def account_provision(
         user = user_register(
             actor=actor, email=email, password=password or generated, display_name=display_name
         )
+        assert user is not None  # the address had no account
     elif password:
         validate_password(password, user)
         user.set_password(password)

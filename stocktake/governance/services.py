@@ -370,7 +370,7 @@ def review_complete(*, actor: Actor, review: Review, data: ReviewInput) -> Revie
         review.credit_label = (profile.display_name if profile else "") or data.signature.strip()
     else:
         group = profile.stakeholder_group if profile else None
-        review.credit_label = str(group.title) if group else _("an independent expert")
+        review.credit_label = str(group) if group else _("an independent expert")
     review.declaration = f"{DECLARATION}\n— {data.signature.strip()}, {now:%Y-%m-%d %H:%M} UTC"
     review.declared_at = now
     review.version_reviewed = current.version

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -150,7 +151,7 @@ def test_many_writers_retrying_on_conflict_lose_nothing(committed: dict[str, Any
                 continue
 
     start = _in_thread(lambda: Initiative.objects.get(pk=record.pk).version)
-    attempts = _together([lambda index=index: writer(index) for index in range(WRITERS)])
+    attempts = _together([partial(writer, index) for index in range(WRITERS)])
     assert all(isinstance(count, int) for count in attempts), attempts
     final = _in_thread(lambda: Initiative.objects.get(pk=record.pk))
     assert sorted(final.summary.splitlines()) == sorted(f"line {index}" for index in range(WRITERS))

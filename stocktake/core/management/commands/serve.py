@@ -16,6 +16,7 @@ from gunicorn.app.base import BaseApplication
 
 from stocktake.core.choices import ChangeSource
 from stocktake.core.history import Actor
+from stocktake.demo.people import demo_people_load, demo_people_write
 from stocktake.demo.services import demo_load
 from stocktake.initiatives.models import Initiative
 from stocktake.vocabularies.services import vocabularies_load
@@ -101,6 +102,12 @@ class Command(BaseCommand):
         if not no_demo and not Initiative.objects.exists():
             result = demo_load(actor=actor)
             self.stdout.write(f"demo data loaded: {len(result.created)} initiatives")
+            if not settings.PRODUCTION:
+                people = demo_people_load(actor=actor)
+                path = demo_people_write(people)
+                self.stdout.write(f"demo accounts (also in {path}):")
+                for person in people:
+                    self.stdout.write(f"  {person.email}  {person.password}  ({person.role})")
         call_command("collectstatic", interactive=False, verbosity=0)
         # A missing or outdated search index is built before the first visitor comes (later writes
         # follow through the history); built in the request instead, it would keep that visitor waiting.
