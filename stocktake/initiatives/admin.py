@@ -1,9 +1,11 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from stocktake.core.admin import HistoryAdmin
 from stocktake.core.history import Actor
@@ -86,13 +88,46 @@ class DocumentInline(admin.TabularInline):
     extra = 0
 
 
+class InitiativeAdminForm(forms.ModelForm):
+    """Carries the version the steward started from: a save over someone else's newer edit is refused."""
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["base_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        base = cleaned.get("base_version")
+        if self.instance.pk and base is not None:
+            stored = Initiative.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+            current = stored.first()
+            if current != base:
+                message = _(
+                    "Someone saved this record (version %(current)s) after you opened it (version "
+                    "%(base)s). Open it again to see their changes, then make yours."
+                )
+                raise ValidationError(message % {"current": current, "base": base})
+        return cleaned
+
+
 @admin.register(Initiative)
 class InitiativeAdmin(HistoryAdmin):
-    list_display = ("code", "title", "kind", "status", "outcome", "updated")
-    list_filter = ("kind", "status", "outcome", "scope")
+    form = InitiativeAdminForm
+    list_display = ("code", "title", "kind", "state", "status", "outcome", "updated")
+    list_filter = ("state", "kind", "status", "outcome", "scope")
     search_fields = ("code", "code_normalised", "title", "identifiers__value")
     autocomplete_fields = ("parent", "owning_unit")
-    readonly_fields = ("code_normalised", "version")
+    # The review workflow moves these, through its services (``governance``), with its events.
+    readonly_fields = ("code_normalised", "version", "state", "reviewed_version", "withdrawn_reason")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            obj.version += 1  # an edit like any other: forms opened on the old version are refused
+        super().save_model(request, obj, form, change)
+
     exclude = ("tags",)  # tags change through tag_add, which records them in the history
     inlines = [
         IdentifierInline,
