@@ -13,7 +13,9 @@ Workflow::
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -43,8 +45,19 @@ from stocktake.governance.permissions import (
 )
 from stocktake.initiatives.choices import PartnerRole, PublicationState
 from stocktake.initiatives.models import Initiative
-from stocktake.initiatives.services import initiative_create, initiative_update, participation_add
+from stocktake.initiatives.services import (
+    action_line_add,
+    budget_add,
+    child_remove,
+    country_add,
+    initiative_create,
+    initiative_update,
+    participation_add,
+    region_add,
+    sdg_target_add,
+)
 from stocktake.organisations.models import Organisation
+from stocktake.vocabularies.models import ActionLine, Country, Region, SdgTarget
 
 User = get_user_model()
 State = PublicationState
@@ -370,7 +383,7 @@ def review_complete(*, actor: Actor, review: Review, data: ReviewInput) -> Revie
         review.credit_label = (profile.display_name if profile else "") or data.signature.strip()
     else:
         group = profile.stakeholder_group if profile else None
-        review.credit_label = str(group) if group else _("an independent expert")
+        review.credit_label = str(group.name) if group else _("an independent expert")
     review.declaration = f"{DECLARATION}\n— {data.signature.strip()}, {now:%Y-%m-%d %H:%M} UTC"
     review.declared_at = now
     review.version_reviewed = current.version
@@ -480,3 +493,154 @@ def organisations_for_registration(user: Any) -> list[Organisation]:
     """The organisations ``user`` may register initiatives for (stewards: any, chosen elsewhere)."""
     ids = member_organisation_ids(user)
     return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+
+
+# Links: places, themes, partners and budgets edited as one form -----------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerLink:
+    organisation: Organisation
+    role: str
+
+
+@dataclass(frozen=True)
+class BudgetLink:
+    amount: Decimal
+    currency: str
+
+
+def _orphaned_goal_links(goal_links: Any, target_goal_ids: set[int]) -> list[Any]:
+    """Goal links that ``sdg_target_add`` made for a target no longer linked (it notes "through target")."""
+    return [
+        link
+        for link in goal_links
+        if link.note.startswith("through target") and link.goal_id not in target_goal_ids
+    ]
+
+
+@transaction.atomic
+def initiative_set_links(
+    *,
+    actor: Actor,
+    initiative: Initiative,
+    base_version: int,
+    countries: Iterable[Country] | None = None,
+    regions: Iterable[Region] | None = None,
+    action_lines: Iterable[ActionLine] | None = None,
+    sdg_targets: Iterable[SdgTarget] | None = None,
+    partners: Iterable[PartnerLink] | None = None,
+    budgets: Iterable[BudgetLink] | None = None,
+) -> Initiative:
+    """Makes the record's links what the editor wants: adds the missing, removes the others.
+
+    A link kind given as None is left alone. Links that stay keep what the form does not show (their
+    source, basis, percentages, budget periods). Counts as one new version if anything changed, under
+    ``initiative_edit``'s rules (permission, ``base_version``, EditConflict).
+    """
+    user = _user(actor)
+    current = _locked(initiative)
+    if not can_edit(user, current):
+        raise PermissionDenied(_("You cannot edit this record."))
+    if current.version != base_version:
+        raise EditConflict(current, base_version)
+    changed = False
+
+    def sync(links: list[Any], key: Callable[[Any], Any], wanted: dict[Any, Any], add: Callable) -> None:
+        nonlocal changed
+        have = {key(link) for link in links}
+        for link in links:
+            if key(link) not in wanted:
+                child_remove(actor=actor, obj=link)
+                changed = True
+        for wanted_key, item in wanted.items():
+            if wanted_key not in have:
+                add(item)
+                changed = True
+
+    if countries is not None:
+        sync(
+            list(current.country_links.all()),
+            lambda link: link.country_id,
+            {country.pk: country for country in countries},
+            lambda country: country_add(actor=actor, initiative=current, country=country),
+        )
+    if regions is not None:
+        sync(
+            list(current.region_links.all()),
+            lambda link: link.region_id,
+            {region.pk: region for region in regions},
+            lambda region: region_add(actor=actor, initiative=current, region=region),
+        )
+    if action_lines is not None:
+        sync(
+            list(current.action_line_links.all()),
+            lambda link: link.action_line_id,
+            {line.pk: line for line in action_lines},
+            lambda line: action_line_add(actor=actor, initiative=current, action_line=line),
+        )
+    if sdg_targets is not None:
+        targets = {target.pk: target for target in sdg_targets}
+        sync(
+            list(current.sdg_target_links.all()),
+            lambda link: link.target_id,
+            targets,
+            lambda target: sdg_target_add(actor=actor, initiative=current, target=target),
+        )
+        goal_ids = {target.goal_id for target in targets.values()}
+        for link in _orphaned_goal_links(current.sdg_goal_links.all(), goal_ids):
+            child_remove(actor=actor, obj=link)
+            changed = True
+    if partners is not None:
+        wanted_partners = {(p.organisation.pk, p.role): p for p in partners}
+        had_lead = current.participations.filter(role=PartnerRole.LEAD).exists()
+        if had_lead and not any(role == PartnerRole.LEAD for _org, role in wanted_partners):
+            raise ValidationError({"partners": _("A record needs at least one lead partner.")})
+        sync(
+            list(current.participations.all()),
+            lambda link: (link.organisation_id, link.role),
+            wanted_partners,
+            lambda p: participation_add(
+                actor=actor, initiative=current, organisation=p.organisation, role=p.role
+            ),
+        )
+    if budgets is not None:
+        existing = list(current.budgets.all())
+        wanted_budgets = [(b.amount, b.currency.upper()) for b in budgets]
+        # Budgets may repeat (two years of the same amount): matched one for one.
+        remaining = list(wanted_budgets)
+        for budget in existing:
+            pair = (budget.amount, budget.currency)
+            if pair in remaining:
+                remaining.remove(pair)
+            else:
+                child_remove(actor=actor, obj=budget)
+                changed = True
+        for amount, currency in remaining:
+            budget_add(actor=actor, initiative=current, amount=amount, currency=currency)
+            changed = True
+    if changed:
+        Initiative.objects.filter(pk=current.pk).update(version=current.version + 1, updated=timezone.now())
+        current.version += 1
+    return current
+
+
+@transaction.atomic
+def initiative_revise(
+    *,
+    actor: Actor,
+    initiative: Initiative,
+    base_version: int,
+    changes: dict[str, Any],
+    links: dict[str, Any],
+) -> Initiative:
+    """One save of the edit form: the record's own fields and its links, all or nothing."""
+    current = initiative
+    version = base_version
+    if changes:
+        current = initiative_edit(actor=actor, initiative=current, base_version=version, **changes)
+        version = current.version
+    if links or not changes:
+        # Even an empty save checks the permission and the version, so a stale form is told.
+        current = initiative_set_links(actor=actor, initiative=current, base_version=version, **links)
+    return current

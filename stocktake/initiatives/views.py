@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -19,8 +19,11 @@ from markupsafe import Markup
 from stocktake.core.caching import public_page, registry_version
 from stocktake.core.text import fold
 from stocktake.core.views import is_htmx
+from stocktake.governance.checklist import CHECKLIST
+from stocktake.governance.permissions import can_view
+from stocktake.governance.selectors import published_review
 from stocktake.initiatives import selectors
-from stocktake.initiatives.choices import ROLE_ORDER, Kind, Outcome, PartnerRole, Scope
+from stocktake.initiatives.choices import ROLE_ORDER, Kind, Outcome, PartnerRole, PublicationState, Scope
 from stocktake.initiatives.filtersets import SORTS, InitiativeFilters, filters_from_querydict
 from stocktake.initiatives.models import FundingSource, InitiativeCountry
 from stocktake.jinja2 import query, url
@@ -150,6 +153,18 @@ def _experiences_href(filters: InitiativeFilters) -> str:
 @public_page
 def initiative_detail(request: HttpRequest, code: str) -> HttpResponse:
     initiative = selectors.initiative_by_code(code)
+    if initiative.state == PublicationState.WITHDRAWN:
+        # Gone, and said why: links to the record meet the reason rather than a bare "not found".
+        return render(
+            request,
+            "initiatives/withdrawn.html",
+            {"initiative": initiative, "can_view": can_view(request.user, initiative)},
+            status=410,
+        )
+    if not initiative.is_public:
+        if can_view(request.user, initiative):
+            return redirect("governance:record", initiative.code_normalised)
+        raise Http404(gettext("No initiative has this code."))
     if code != initiative.code_normalised:
         return redirect(initiative, permanent=True)
     participations = sorted(initiative.participations.all(), key=lambda p: ROLE_ORDER[p.role])
@@ -174,5 +189,7 @@ def initiative_detail(request: HttpRequest, code: str) -> HttpResponse:
             "conflicts": conflicts,
             "history": selectors.initiative_history(initiative),
             "similar": similar,
+            "review": published_review(initiative),
+            "checklist": CHECKLIST,
         },
     )
