@@ -110,7 +110,7 @@ def test_visitors_who_are_not_signed_in_are_sent_to_sign_in(finished_job: Job) -
     for method, url, data in every_url(finished_job):
         response = request(client, method, url, data)
         assert response.status_code == 302, url
-        assert response["Location"].startswith("/admin/login/?next=/"), url
+        assert response["Location"].startswith("/account/login/?next=/"), url
     assert Job.objects.count() == 1  # nothing was started
 
 
