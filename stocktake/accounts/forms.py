@@ -32,7 +32,7 @@ class SignupForm(forms.Form):
         label=_("Your name"),
         max_length=150,
         required=False,
-        help_text=_("Shown to others next to what you write. Leave it empty to show nothing but your role."),
+        help_text=_("Shown to others, such as the administrators of the organisations you ask to join."),
     )
     password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
     password2 = forms.CharField(
