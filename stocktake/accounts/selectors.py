@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from stocktake.accounts.choices import MembershipStatus
 from stocktake.accounts.models import Affiliation, ApiToken, Membership, Notification
-from stocktake.accounts.permissions import is_active_user, is_reviewer, is_steward
+from stocktake.accounts.permissions import is_active_user, is_steward
 
 User = get_user_model()
 
@@ -26,8 +26,16 @@ def account_menu(user: Any) -> AccountMenu | None:
     """What the header shows a signed-in person (None for visitors: their pages stay cacheable)."""
     if not is_active_user(user):
         return None
-    unread = Notification.objects.filter(user=user, read__isnull=True).count()
-    return AccountMenu(unread=unread, reviewer=is_reviewer(user), steward=is_steward(user))
+    # One query on every page a signed-in person opens.
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(unread=Count("notifications", filter=Q(notifications__read__isnull=True)))
+        .values("unread", "profile__is_reviewer")
+        .first()
+    ) or {}
+    return AccountMenu(
+        unread=row.get("unread", 0), reviewer=bool(row.get("profile__is_reviewer")), steward=is_steward(user)
+    )
 
 
 def person_name(user: Any) -> str:

@@ -336,3 +336,34 @@ def test_every_form_refuses_a_post_without_csrf_token() -> None:
     visitor = Client(HTTP_HOST="127.0.0.1", enforce_csrf_checks=True)
     for path, data in cases[:5]:
         assert visitor.post(path, data).status_code == 403, path
+
+
+# Query counts -----------------------------------------------------------------------------------------------
+
+
+def _queries(client: Client, path: str, django_assert_num_queries: Any, count: int) -> str:
+    with django_assert_num_queries(count):
+        response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_lists_take_a_fixed_number_of_queries(django_assert_num_queries: Any) -> None:
+    steward = make_user(steward=True)
+    organisation = make_organisation()
+    for number in range(12):
+        person = make_user(display_name=f"Person {number}")
+        make_member(person, organisation, approved=number % 2 == 0)
+        Notification.objects.create(user=steward, subject=f"News {number}")
+        ApiToken.objects.create(user=steward, name=f"t{number}", prefix="stk_", digest=f"{number:064}")
+    client = signed_in(steward)
+    # Each: the session, the user and the header's links, then the page's own, whatever the rows.
+    queries = django_assert_num_queries
+    html = _queries(client, f"/account/organisations/{organisation.slug}/", queries, 3 + 2)  # it, members
+    assert html.count('<tr id="membership-') == 12
+    html = _queries(client, "/account/notifications/", queries, 3 + 3)  # count, page, unread
+    assert html.count('<li class="notification') == 12
+    html = _queries(client, "/account/reviewers/", queries, 3 + 2)  # count, page
+    assert html.count('<tr id="person-') == 13
+    html = _queries(client, "/account/tokens/", queries, 3 + 1)
+    assert html.count('<tr id="token-') == 12
