@@ -32,9 +32,11 @@ def account_menu(user: Any) -> AccountMenu | None:
         .annotate(unread=Count("notifications", filter=Q(notifications__read__isnull=True)))
         .values("unread", "profile__is_reviewer")
         .first()
-    ) or {}
+    )
+    if row is None:
+        return None
     return AccountMenu(
-        unread=row.get("unread", 0), reviewer=bool(row.get("profile__is_reviewer")), steward=is_steward(user)
+        unread=row["unread"], reviewer=bool(row["profile__is_reviewer"]), steward=is_steward(user)
     )
 
 
