@@ -20,6 +20,7 @@ from django.utils.translation import gettext, ngettext, pgettext
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from stocktake.accounts.selectors import account_menu
 from stocktake.core.partial_dates import PartialDate
 from stocktake.vocabularies.selectors import code_name
 
@@ -134,5 +135,6 @@ def environment(**options: Any) -> Environment:
         get_language_info=translation.get_language_info,
         translated_url=translated_url,
     )
+    env.globals["account_menu"] = account_menu  # the header's account links, for signed-in people
     env.filters.update(money=money, number=number, pdate=pdate)
     return env

@@ -1,5 +1,4 @@
-"""Who may run imports and exports: stewards. Until accounts and roles arrive, a steward is an active
-staff user, signed in through the admin's login page."""
+"""Who may run imports and exports: stewards (see ``accounts.permissions``)."""
 
 from __future__ import annotations
 
@@ -13,11 +12,11 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 
+from stocktake.accounts.permissions import is_steward
+
+__all__ = ["is_steward", "steward_required"]
+
 View = Callable[..., HttpResponseBase]
-
-
-def is_steward(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
 def steward_required(view: View) -> View:
@@ -26,7 +25,7 @@ def steward_required(view: View) -> View:
     @wraps(view)
     def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), login_url=reverse("admin:login"))
+            return redirect_to_login(request.get_full_path(), login_url=reverse("accounts:login"))
         if not is_steward(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)

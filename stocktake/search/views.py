@@ -23,7 +23,7 @@ from stocktake.search.services import (
     saved_search_seen,
 )
 
-LOGIN_URL = reverse_lazy("admin:login")  # until accounts arrive, people sign in on the admin's page
+LOGIN_URL = reverse_lazy("accounts:login")
 
 
 def _own(request: HttpRequest, pk: int) -> SavedSearch:

@@ -150,7 +150,7 @@ def test_htmx_gets_results_and_facets_with_the_address_to_show(
     # Screen readers hear the new count: the status region outside the swap is updated out of band.
     assert '<p id="search-status" hx-swap-oob="innerHTML">2 initiatives</p>' in fragment
     # The sign-in link outside the swap follows the search too.
-    sign_in = '<a href="/admin/login/?next=%2Finitiatives%2F%3Fcountry%3DKE">'
+    sign_in = '<a href="/account/login/?next=%2Finitiatives%2F%3Fcountry%3DKE">'
     assert f'<p id="save-hint" class="hint" hx-swap-oob="true">{sign_in}' in fragment
     second = client.get("/initiatives/?country=KE&page=2", HTTP_HX_REQUEST="true")
     assert second["HX-Push-Url"] == "/initiatives/?country=KE"  # only one page: the first
@@ -290,11 +290,11 @@ def test_a_visitor_cannot_save_and_is_asked_to_sign_in(client: Client, registry:
     html = page(client, "/initiatives/?country=KE")
     assert 'id="save-form"' not in html and "csrfmiddlewaretoken" not in html
     assert (
-        '<a href="/admin/login/?next=%2Finitiatives%2F%3Fcountry%3DKE">Sign in</a> to save this search'
+        '<a href="/account/login/?next=%2Finitiatives%2F%3Fcountry%3DKE">Sign in</a> to save this search'
         in html
     )
     response = client.post("/searches/save/", {"query": "country=KE", "name": "Kenya"})
-    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/account/login/")
     assert client.get("/searches/").status_code == 302
     assert not SavedSearch.objects.exists()
 
