@@ -137,19 +137,21 @@ def validation_errors(error: ValidationError) -> dict[str, list[str]]:
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    """Services refuse with PermissionDenied and ValidationError: the API names the reason or field."""
+    """Services refuse with PermissionDenied and ValidationError: the API names the reason or field.
 
-    def auth_error(request: HttpRequest, error: ApiAuthError) -> HttpResponse:
+    (The handlers take ``Any``: ninja's annotation also allows the exception's class.)"""
+
+    def auth_error(request: HttpRequest, error: Any) -> HttpResponse:
         response = api.create_response(request, {"detail": error.detail}, status=error.status)
         if error.status == 401:
             response["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
 
-    def permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    def permission_denied(request: HttpRequest, error: Any) -> HttpResponse:
         detail = str(error) or _("You are not allowed to do this.")
         return api.create_response(request, {"detail": detail}, status=403)
 
-    def invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    def invalid(request: HttpRequest, error: Any) -> HttpResponse:
         errors = validation_errors(error)
         body = {"detail": _("The data is not valid: see the errors by field."), "errors": errors}
         return api.create_response(request, body, status=422)
