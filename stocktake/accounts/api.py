@@ -123,6 +123,7 @@ ERRORS: dict[int, type[Schema]] = {
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
+    410: ErrorOut,
     422: ValidationErrorOut,
     429: ErrorOut,
 }

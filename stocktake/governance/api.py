@@ -277,7 +277,15 @@ def _record_to_write(code: str) -> Initiative:
 
 def _visible_record(caller: Caller, code: str) -> Initiative:
     initiative = _find(code)
-    if initiative is None or not can_view(caller.user, initiative):
+    if initiative is not None and not can_view(caller.user, initiative):
+        if initiative.state == PublicationState.WITHDRAWN:  # as the public API answers: gone, and why
+            raise HttpError(
+                410,
+                _("%(code)s was withdrawn: %(reason)s")
+                % {"code": initiative.code, "reason": initiative.withdrawn_reason},
+            )
+        initiative = None
+    if initiative is None:
         raise _not_found(code)
     return initiative
 

@@ -428,6 +428,9 @@ def test_withdraw_and_send_back_are_for_stewards(client: Client, world: dict[str
         "withdrawn",
         "Duplicate of X",
     )
+    gone = call(client, "get", "/api/v1/records/NEW1")
+    assert gone.status_code == 410 and gone.json()["detail"] == "NEW/1 was withdrawn: Duplicate of X"
+    assert call(client, "get", "/api/v1/records/NEW1", key=keys["contributor"]).json()["state"] == "withdrawn"
 
 
 def test_the_queue_is_for_reviewers_and_stewards(client: Client, world: dict[str, Any]) -> None:
