@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import ConfigDict
 
 from stocktake.accounts.api import ERRORS, Caller, ErrorOut, caller_of, public_auth, read_auth, write_auth
 from stocktake.accounts.models import Profile
@@ -123,7 +124,10 @@ DATE_HELP = "YYYY, YYYY-MM or YYYY-MM-DD; null or an empty string clears it"
 
 
 class RecordFields(Schema):
-    """The record's own fields. Only the fields sent are written."""
+    """The record's own fields. Only the fields sent are written; a field it does not have is refused,
+    so that a misspelt name (or ``state``, which only the workflow changes) is not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
     kind: str | None = Field(None, description="project, partnership, ppp, programme, commitment or event")
     title: str | None = Field(None, max_length=500)

@@ -103,6 +103,12 @@ def test_a_write_token_writes_as_its_owner_through_the_api(client: Client, membe
     assert entry.source == "api" and entry.actor_id == member.pk
 
 
+def test_a_token_needs_no_csrf_token(member: Any) -> None:
+    # Bearer tokens are not sent by browsers on their own, so the API is exempt from CSRF checks.
+    strict = Client(HTTP_HOST="127.0.0.1", enforce_csrf_checks=True)
+    assert _register(strict, member, key=make_token(member)).status_code == 201
+
+
 def test_a_browser_session_reads_but_does_not_write(client: Client, member: Any) -> None:
     client.force_login(member)
     me = client.get("/api/v1/me")

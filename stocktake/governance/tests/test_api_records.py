@@ -207,6 +207,16 @@ def test_an_edit_without_a_version_is_refused(client: Client, world: dict[str, A
     _draft(world)
     response = call(client, "patch", "/api/v1/records/NEW1", {"title": "x"}, key=world["keys"]["contributor"])
     assert response.status_code == 422 and list(response.json()["errors"]) == ["version"]
+    # A field the record does not have (or one only the workflow changes) is named, not ignored.
+    response = call(
+        client,
+        "patch",
+        "/api/v1/records/NEW1",
+        {"version": 1, "state": "published"},
+        key=world["keys"]["contributor"],
+    )
+    assert response.status_code == 422
+    assert [error["loc"][-1] for error in response.json()["detail"]] == ["state"]
     assert Initiative.objects.get().title == "Portal"
 
 
