@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stocktake.core.middleware.SecurityHeadersMiddleware",
+    "stocktake.accounts.ratelimit.ApiRateLimitMiddleware",  # /api/ only; last, so its 429s get the headers
 ]
 
 ROOT_URLCONF = "stocktake.urls"
