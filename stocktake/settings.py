@@ -212,6 +212,11 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 31536000 if PRODUCTION else 3600
 
+# Behind a reverse proxy that sets X-Forwarded-Proto and appends the client's address to
+# X-Forwarded-For (nginx: proxy_add_x_forwarded_for). Sign-in throttling and API limits then count
+# the address the proxy saw, not the proxy's own.
+BEHIND_PROXY = env_bool("STOCKTAKE_BEHIND_PROXY", False)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -227,7 +232,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("STOCKTAKE_HSTS_PRELOAD", True)
     if not SECURE_HSTS_PRELOAD:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]  # the operator chose not to preload, knowingly
-    if env_bool("STOCKTAKE_BEHIND_PROXY", False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from stocktake.accounts.models import ApiToken
 from stocktake.accounts.services import token_authenticate
+from stocktake.core import addresses
 
 API_PREFIX = "/api/"
 WINDOW = 60  # seconds: the limits are requests per minute
@@ -58,9 +59,7 @@ def request_token(request: HttpRequest) -> ApiToken | None:
 
 
 def client_address(request: HttpRequest) -> str:
-    # The address the connection came from. Behind a reverse proxy, the server must hand the
-    # client's own address to Django as REMOTE_ADDR, or every client shares the proxy's limit.
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    return addresses.client_address(request) or "unknown"
 
 
 @dataclass(frozen=True)

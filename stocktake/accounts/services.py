@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from stocktake.accounts.choices import MembershipRole, MembershipStatus, TokenScope
 from stocktake.accounts.models import Affiliation, ApiToken, LoginFailure, Membership, Notification, Profile
 from stocktake.accounts.permissions import is_organisation_admin, is_steward
-from stocktake.core.history import Actor, delete_with_history, save_with_history
+from stocktake.core.history import Actor, delete_with_history, history_record_states, save_with_history
 from stocktake.organisations.models import Organisation
 
 logger = logging.getLogger(__name__)
@@ -434,3 +434,10 @@ def account_provision(
         membership.updated = timezone.now()
         save_with_history(membership, actor=actor)
     return Provisioned(user=user, created=created, password=generated)
+
+
+def password_changed(*, actor: Actor, user: Any, how: str) -> None:
+    """Records that a password changed (never the hash: see ``core.history.SECRET_FIELDS``)."""
+    history_record_states(
+        actor=actor, obj=user, before={"password": "•••"}, after={"password": "••• (new)"}, note=how
+    )

@@ -21,6 +21,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -52,6 +53,7 @@ from stocktake.accounts.permissions import (
     member_organisation_ids,
     profile_of,
 )
+from stocktake.core.addresses import client_address
 from stocktake.core.history import Actor
 from stocktake.core.views import paginate
 from stocktake.organisations.models import Organisation
@@ -109,12 +111,6 @@ def _safe_next(request: HttpRequest, target: str) -> str | None:
 def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
     """Back to the page a form came from (its ``next`` field), if that is on this site."""
     return redirect(_safe_next(request, request.POST.get("next", "")) or default)
-
-
-def client_address(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: a forwarded-for header is whatever the client says, and would let an attacker
-    # pick a fresh address for every guess.
-    return request.META.get("REMOTE_ADDR") or None
 
 
 # Signing up ------------------------------------------------------------------------------------
@@ -241,12 +237,24 @@ password_reset = never_cache(
 password_reset_done = never_cache(
     auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
 )
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    @transaction.atomic
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.password_changed(
+            actor=Actor(source="web", user=form.user), user=form.user, how="password reset"
+        )
+        return response
+
+
 # Django's view swaps the token in the address for a session key before showing the form, so the
 # token never leaks through a Referer header.
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="accounts/password_reset_confirm.html",
-    success_url=reverse_lazy("accounts:password_reset_complete"),
-)
+password_reset_confirm = PasswordResetConfirmView.as_view()
 password_reset_complete = never_cache(
     auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html")
 )
@@ -256,9 +264,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:home")
 
+    @transaction.atomic
     def form_valid(self, form: Any) -> HttpResponse:
         messages.success(self.request, _("Your password is changed."))
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        services.password_changed(
+            actor=Actor.from_request(self.request), user=form.user, how="password change"
+        )
+        return response
 
 
 # Django's view keeps the person signed in here and signs their other sessions out.

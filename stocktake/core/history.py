@@ -66,11 +66,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Never copied into the history, which stewards read and exports may carry: a password hash, an API
+# token's digest. A change to one is recorded by name only (``history_record_states``).
+SECRET_FIELDS = frozenset({"password", "digest"})
+
+
 def snapshot(obj: models.Model) -> dict[str, Any]:
-    """The object's own field values (foreign keys as their ids), ready for JSON."""
+    """The object's own field values (foreign keys as their ids), ready for JSON; no secrets."""
     data: dict[str, Any] = {}
     for model_field in obj._meta.concrete_fields:
-        if model_field.name in ("created", "updated"):
+        if model_field.name in ("created", "updated") or model_field.name in SECRET_FIELDS:
             continue
         data[model_field.attname] = _plain(getattr(obj, model_field.attname))
     return data

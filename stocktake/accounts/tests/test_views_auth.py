@@ -230,6 +230,8 @@ def test_password_reset_does_not_reveal_who_has_an_account_and_its_link_works(
     assert response.status_code == 302 and response["Location"] == "/account/password/reset/done/"
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
+    recorded = HistoryEntry.objects.filter(object_id=str(user.pk), note="password reset").get()
+    assert recorded.source == "web" and recorded.actor_id == user.pk
     # The link works once.
     assert "does not work" in client.get(link, follow=True).content.decode()
 
@@ -246,6 +248,7 @@ def test_password_change_needs_the_old_password(client: Client) -> None:
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
+    assert HistoryEntry.objects.filter(object_id=str(user.pk), note="password change").exists()
     assert client.get("/account/").status_code == 200  # still signed in
 
 
