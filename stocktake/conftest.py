@@ -27,6 +27,12 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any, tmp_path_facto
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Real hashing costs a third of a second per password on purpose; tests make hundreds of people.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_files(settings: Any) -> None:
     # Tests do not run collectstatic, so static URLs come unhashed.
     settings.STORAGES = {
