@@ -55,12 +55,19 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[str]:
+def server_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's data directory: its demo accounts file, and ``mail/`` with every e-mail it sent."""
+    return tmp_path_factory.mktemp("serve")
+
+
+@pytest.fixture(scope="module")
+def server(server_dir: Path, database_url: str) -> Iterator[str]:
     port = _free_port()
     env = {
         **os.environ,
-        "STOCKTAKE_DATA_DIR": str(tmp_path_factory.mktemp("serve")),
+        "STOCKTAKE_DATA_DIR": str(server_dir),
         "STOCKTAKE_ENV": "development",
+        "STOCKTAKE_EMAIL_FILE_PATH": str(server_dir / "mail"),
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env["STOCKTAKE_VENV"] = str(Path(sys.executable).parent.parent)
@@ -100,10 +107,16 @@ def axe_problems(browser: Browser, url: str) -> list[dict[str, object]]:
     context = browser.new_context(bypass_csp=True)  # axe is injected as a script the CSP would refuse
     page = context.new_page()
     page.goto(url)
+    problems = axe_problems_here(page)
+    context.close()
+    return problems
+
+
+def axe_problems_here(page: Page) -> list[dict[str, object]]:
+    """axe's findings on the page as it is now (its context must bypass the CSP, to let axe in)."""
     page.evaluate(AXE.read_text(encoding="utf-8"))
     tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)
-    context.close()
     return [
         {"rule": v["id"], "impact": v["impact"], "where": [n["target"] for n in v["nodes"][:3]]}
         for v in result["violations"]
