@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -23,7 +22,6 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict
 
 from stocktake.accounts.api import ERRORS, Caller, ErrorOut, caller_of, public_auth, read_auth, write_auth
-from stocktake.accounts.models import Profile
 from stocktake.accounts.permissions import is_reviewer, is_steward, tied_organisation_ids
 from stocktake.core.models import HistoryEntry
 from stocktake.core.partial_dates import PartialDate
@@ -31,6 +29,7 @@ from stocktake.core.text import normalise_code
 from stocktake.governance.choices import ReviewerCredit, ReviewStatus
 from stocktake.governance.models import Review, WorkflowEvent
 from stocktake.governance.permissions import can_view
+from stocktake.governance.selectors import ShownNames, history_shown, is_review_step
 from stocktake.governance.services import (
     EditConflict,
     ReviewInput,
@@ -57,40 +56,6 @@ User = get_user_model()
 
 records_router = Router(tags=["records"])
 reviews_router = Router(tags=["reviews"])
-
-# Workflow steps taken by reviewers: who took them is not shown to editors (a reviewer may choose to
-# be credited by stakeholder group only).
-REVIEW_ACTIONS = frozenset(
-    {"review-start", "review-assign", "review-release", "publish", "request-changes", "confirm-changes"}
-)
-
-
-# People's names --------------------------------------------------------------------------------
-
-
-class Names:
-    """People as the caller may see them. User names are e-mail addresses: only stewards see others'.
-
-    Everyone else sees the name a person chose to show, and "a reviewer" for reviewers' steps.
-    """
-
-    def __init__(self, caller: Caller, user_ids: set[int | None]) -> None:
-        self.everything = is_steward(caller.user)
-        self.me = caller.user.pk if caller.user is not None else None
-        ids = {pk for pk in user_ids if pk is not None}
-        self.names: dict[int, str] = dict(
-            Profile.objects.filter(user_id__in=ids)
-            .exclude(display_name="")
-            .values_list("user_id", "display_name")
-        )
-
-    def label(self, user_id: int | None, recorded: str, *, review: bool = False) -> str:
-        if user_id is None or self.everything or user_id == self.me:
-            return recorded  # the command line, an import, the system; or a steward; or oneself
-        if review:
-            return _("a reviewer")
-        return self.names.get(user_id) or _("a registered user")
-
 
 # Schemas --------------------------------------------------------------------------------------
 
@@ -307,7 +272,7 @@ def _record(caller: Caller, initiative: Initiative) -> RecordView:
     row = initiative_rows([selectors.initiative_by_code(initiative.code_normalised)])[0]
     current = row.initiative
     events = list(WorkflowEvent.objects.filter(initiative=current))
-    names = Names(caller, {event.actor_id for event in events})
+    names = ShownNames(caller.user, {event.actor_id for event in events})
     open_review = Review.objects.filter(initiative=current, status=ReviewStatus.OPEN).values_list(
         "pk", flat=True
     )
@@ -320,9 +285,7 @@ def _record(caller: Caller, initiative: Initiative) -> RecordView:
                 "action": event.action,
                 "from_state": event.from_state,
                 "to_state": event.to_state,
-                "actor": names.label(
-                    event.actor_id, event.actor_label, review=event.action in REVIEW_ACTIONS
-                ),
+                "actor": names.label(event.actor_id, event.actor_label, review=is_review_step(event)),
                 "note": event.note,
             }
             for event in events
@@ -353,19 +316,15 @@ def record_history(
     door (web, API, command line, import), and each changed field before and after."""
     caller = caller_of(request)
     initiative = _visible_record(caller, code)
-    entries = selectors.initiative_history(initiative, limit=limit)
-    review_type = ContentType.objects.get_for_model(Review)
-    if not is_steward(caller.user):
-        # A review's rows name its reviewer and hold unpublished scores: stewards' business.
-        entries = [entry for entry in entries if entry.content_type_id != review_type.pk]
-    names = Names(caller, {entry.actor_id for entry in entries})
+    entries = list(history_shown(initiative, caller.user)[:limit])
+    names = ShownNames(caller.user, {entry.actor_id for entry in entries})
     return [_history_entry(entry, names) for entry in entries]
 
 
-def _history_entry(entry: HistoryEntry, names: Names) -> dict[str, Any]:
+def _history_entry(entry: HistoryEntry, names: ShownNames) -> dict[str, Any]:
     return {
         "time": entry.time,
-        "actor": names.label(entry.actor_id, entry.actor_label, review=entry.note in REVIEW_ACTIONS),
+        "actor": names.label(entry.actor_id, entry.actor_label, review=is_review_step(entry)),
         "source": entry.source,
         "action": entry.action,
         "object_type": entry.content_type.model,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
+from stocktake.accounts.models import Profile
 from stocktake.accounts.permissions import is_steward, member_organisation_ids, tied_organisation_ids
 from stocktake.core.models import HistoryEntry
 from stocktake.core.text import normalise_code
@@ -161,3 +163,62 @@ def changes_since_review(initiative: Initiative) -> list[HistoryEntry]:
     if last is not None:
         entries = entries.filter(time__gt=last.time)
     return list(entries.exclude(content_type=ContentType.objects.get_for_model(Review))[:100])
+
+
+# People as others see them ------------------------------------------------------------------------
+
+# Workflow steps taken by reviewers: who took them is not shown (a reviewer may choose to be credited
+# by stakeholder group only, and their name would give them away).
+REVIEW_ACTIONS = frozenset(
+    {"review-start", "review-assign", "review-release", "publish", "request-changes", "confirm-changes"}
+)
+
+
+def is_review_step(entry: HistoryEntry | WorkflowEvent) -> bool:
+    note = entry.action if isinstance(entry, WorkflowEvent) else entry.note
+    return note in REVIEW_ACTIONS
+
+
+class ShownNames:
+    """People as ``viewer`` may see them. User names are e-mail addresses: only stewards see others'.
+
+    Everyone else sees the name a person chose to show, and "a reviewer" for reviewers' steps.
+    """
+
+    def __init__(self, viewer: Any, user_ids: set[int | None]) -> None:
+        self.everything = is_steward(viewer)
+        self.me = viewer.pk if viewer is not None and viewer.is_authenticated else None
+        ids = {pk for pk in user_ids if pk is not None}
+        self.names: dict[int, str] = dict(
+            Profile.objects.filter(user_id__in=ids)
+            .exclude(display_name="")
+            .values_list("user_id", "display_name")
+        )
+
+    def label(self, user_id: int | None, recorded: str, *, review: bool = False) -> str:
+        if user_id is None or self.everything or user_id == self.me:
+            return recorded  # the command line, an import, the system; or a steward; or oneself
+        if review:
+            return str(_("a reviewer"))
+        return self.names.get(user_id) or str(_("a registered user"))
+
+
+def history_shown(initiative: Initiative, viewer: Any) -> QuerySet[HistoryEntry]:
+    """The record's history as ``viewer`` may read it: a review's own rows name its reviewer and hold
+    scores not yet public, so only stewards see them."""
+    entries = record_history(initiative)
+    if not is_steward(viewer):
+        entries = entries.exclude(content_type=ContentType.objects.get_for_model(Review))
+    return entries
+
+
+Recorded = TypeVar("Recorded", HistoryEntry, WorkflowEvent)
+
+
+def with_shown_actors(entries: list[Recorded], viewer: Any) -> list[Recorded]:
+    """History entries or workflow events with ``actor_label`` replaced, in memory only, by what
+    ``viewer`` may see."""
+    names = ShownNames(viewer, {entry.actor_id for entry in entries})
+    for entry in entries:
+        entry.actor_label = names.label(entry.actor_id, entry.actor_label, review=is_review_step(entry))
+    return entries

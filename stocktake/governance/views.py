@@ -281,8 +281,12 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
     context: dict[str, Any] = {
         "initiative": initiative,
         "insider": insider,
-        "changes": history_rows(selectors.changes_since_review(initiative)),
-        "events": list(selectors.record_events(initiative)) if insider else [],
+        "changes": history_rows(
+            selectors.with_shown_actors(list(selectors.changes_since_review(initiative)), user)
+        ),
+        "events": selectors.with_shown_actors(list(selectors.record_events(initiative)), user)
+        if insider
+        else [],
         "reviews": list(selectors.record_reviews(initiative)) if insider else [],
         "published_review": selectors.published_review(initiative),
         "open_review": open_review,
@@ -528,5 +532,9 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 @public_page
 def history(request: HttpRequest, code: str) -> HttpResponse:
     initiative = _viewable(request, code)
-    page = paginate(request, selectors.record_history(initiative), rows=history_rows)
+    page = paginate(
+        request,
+        selectors.history_shown(initiative, request.user),
+        rows=lambda entries: history_rows(selectors.with_shown_actors(list(entries), request.user)),
+    )
     return render(request, "governance/history.html", {"initiative": initiative, "page": page, "params": {}})

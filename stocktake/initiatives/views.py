@@ -21,7 +21,7 @@ from stocktake.core.text import fold
 from stocktake.core.views import is_htmx
 from stocktake.governance.checklist import CHECKLIST
 from stocktake.governance.permissions import can_view
-from stocktake.governance.selectors import published_review
+from stocktake.governance.selectors import history_shown, published_review, with_shown_actors
 from stocktake.initiatives import selectors
 from stocktake.initiatives.choices import ROLE_ORDER, Kind, Outcome, PartnerRole, PublicationState, Scope
 from stocktake.initiatives.filtersets import SORTS, InitiativeFilters, filters_from_querydict
@@ -187,7 +187,7 @@ def initiative_detail(request: HttpRequest, code: str) -> HttpResponse:
             "initiative": initiative,
             "partners_by_role": partners_by_role,
             "conflicts": conflicts,
-            "history": selectors.initiative_history(initiative),
+            "history": with_shown_actors(list(history_shown(initiative, request.user)[:200]), request.user),
             "similar": similar,
             "review": published_review(initiative),
             "checklist": CHECKLIST,

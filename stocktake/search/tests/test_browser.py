@@ -9,7 +9,13 @@ import re
 import pytest
 
 # The server (README's start command on a fresh database) and Chromium, as the pages' browser tests run them.
-from stocktake.pages.tests.test_browser import axe_problems, browser, database_url, server  # noqa: F401
+from stocktake.pages.tests.test_browser import (  # noqa: F401
+    axe_problems,
+    browser,
+    database_url,
+    server,
+    server_dir,
+)
 
 pytestmark = pytest.mark.browser
 
