@@ -367,3 +367,15 @@ def test_write_route_allows_exactly_its_people(route: Route, person: str, world:
             response.status_code,
             response.content[:300],
         )
+
+
+@pytest.mark.parametrize("route", WEB_ROUTES, ids=[route.name for route in WEB_ROUTES])
+def test_every_web_write_needs_the_csrf_token(route: Route, world: dict[str, Any]) -> None:
+    """Even for someone allowed, a form sent without the page's CSRF token is refused and does nothing."""
+    person = sorted(route.allowed)[0]
+    client = Client(HTTP_HOST="127.0.0.1", enforce_csrf_checks=True)
+    client.force_login(world[person])
+    before = _state()
+    response = route.send(client, world, person)
+    assert response.status_code == 403
+    assert _state() == before
