@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from stocktake.accounts.choices import MembershipRole, TokenScope
-from stocktake.accounts.services import normalise_email
+from stocktake.accounts.services import normalise_email, unasked_mail_allowed
 from stocktake.vocabularies.models import StakeholderGroup
 
 User = get_user_model()
@@ -92,6 +92,8 @@ class PasswordResetForm(DjangoPasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
+        if not unasked_mail_allowed(to_email):
+            return
         path = reverse("accounts:password_reset_confirm", args=[context["uid"], context["token"]])
         link = f"{context['protocol']}://{context['domain']}{path}"
         subject = gettext("Reset your Stocktake password")

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -58,6 +59,8 @@ def user_register(*, actor: Actor, email: str, password: str, display_name: str 
     email = normalise_email(email)
     existing = User.objects.filter(username=email).first()
     if existing is not None:
+        if not unasked_mail_allowed(email):
+            return None
         _send_later(
             email,
             _("Someone tried to open a Stocktake account with your address"),
@@ -77,11 +80,30 @@ def user_register(*, actor: Actor, email: str, password: str, display_name: str 
     return user
 
 
+# Anyone may type anyone's address into the sign-up, confirmation and reset forms: at most this many
+# such e-mails go to one address an hour, so the forms cannot be used to flood someone's inbox. The
+# forms answer the same either way (they never tell whether an address has an account).
+UNASKED_MAILS_PER_HOUR = 5
+
+
+def unasked_mail_allowed(recipient: str) -> bool:
+    """Counts one e-mail that a visitor's form would send to ``recipient``; False once over the limit."""
+    key = f"unasked-mail:{normalise_email(recipient)}:{int(timezone.now().timestamp()) // 3600}"
+    if cache.add(key, 1, timeout=3700):
+        return True
+    try:
+        return int(cache.incr(key)) <= UNASKED_MAILS_PER_HOUR
+    except ValueError:  # expired between the two calls
+        return bool(cache.add(key, 1, timeout=3700))
+
+
 def email_verification_token(user: Any) -> str:
     return signing.dumps({"user": user.pk, "email": user.email}, salt=VERIFY_SALT, compress=True)
 
 
 def send_verification_email(user: Any, *, link: str) -> None:
+    if not unasked_mail_allowed(user.email):
+        return
     _send_later(
         user.email,
         _("Confirm your e-mail address for Stocktake"),

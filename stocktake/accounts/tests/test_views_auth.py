@@ -273,3 +273,13 @@ def test_the_header_offers_sign_in_to_visitors_and_the_account_to_others(client:
     assert 'href="/account/"' in html and "1 unread notification" in html
     assert 'href="/records/"' in html and 'href="/review/"' in html
     assert 'action="/account/logout/"' in html and 'href="/account/login/"' not in html
+
+
+def test_visitor_forms_cannot_flood_an_inbox(client: Client, django_capture_on_commit_callbacks: Any) -> None:
+    """Reset requests for one address: the first five send, the rest answer the same and send nothing."""
+    make_user(email="victim@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [client.post("/account/password/reset/", {"email": "victim@example.org"}) for _ in range(8)]
+    assert {answer.status_code for answer in answers} == {302}
+    assert {answer["Location"] for answer in answers} == {"/account/password/reset/sent/"}
+    assert len(mail.outbox) == 5
