@@ -444,8 +444,7 @@ class RecordForm(forms.Form):
             max(_row_count(data, "budget_amount_"), _row_count(self.initial, "budget_amount_")) + EXTRA_ROWS
         )
         self.document_rows = (
-            max(_row_count(data, "document_title_"), _row_count(self.initial, "document_title_"))
-            + EXTRA_ROWS
+            max(_row_count(data, "document_title_"), _row_count(self.initial, "document_title_")) + EXTRA_ROWS
         )
         roles = _choices(PartnerRole.choices)
         for index in range(self.partner_rows):

@@ -679,7 +679,9 @@ def _sync_sections(actor: Actor, initiative: Initiative, sections: Mapping[str, 
                 child_remove(actor=actor, obj=section)
                 changed = True
         if keep is None and text:
-            section_add(actor=actor, initiative=initiative, kind=kind, text=text, language=initiative.language)
+            section_add(
+                actor=actor, initiative=initiative, kind=kind, text=text, language=initiative.language
+            )
             changed = True
         elif keep is not None and keep.text != text:
             section_update(actor=actor, section=keep, text=text)
