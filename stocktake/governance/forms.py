@@ -7,6 +7,7 @@ person typed compare field by field when two edits meet.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,8 +21,14 @@ from stocktake.core.partial_dates import PartialDate
 from stocktake.core.text import normalise_code
 from stocktake.governance.checklist import CHECKLIST, SCORE_LABELS, SCORES
 from stocktake.governance.choices import ReviewDecision, ReviewerCredit
-from stocktake.governance.services import BudgetLink, PartnerLink
-from stocktake.initiatives.choices import DpgStatus, Kind, Outcome, PartnerRole, Scope
+from stocktake.governance.services import (
+    NARRATIVE_KINDS,
+    BudgetLink,
+    DocumentLink,
+    PartnerLink,
+    section_text,
+)
+from stocktake.initiatives.choices import DpgStatus, Kind, Outcome, PartnerRole, Scope, SectionKind
 from stocktake.initiatives.models import Initiative
 from stocktake.organisations.models import Organisation
 from stocktake.vocabularies.models import ActionLine, Country, Region, SdgTarget
@@ -53,8 +60,20 @@ OWN_FIELDS = (
 )
 DATE_FIELDS = ("planned_start", "planned_end", "actual_start", "actual_end")
 LINE_FIELDS = ("software", "open_standards")
-LINK_FIELDS = ("countries", "regions", "action_lines", "sdg_targets", "partners", "budgets")
-EXTRA_ROWS = 2  # empty partner and budget rows offered below the filled ones
+# One text per narrative kind, each a value of its own so two people's edits of different sections merge.
+SECTION_FIELDS = {f"section_{kind}": str(kind) for kind in NARRATIVE_KINDS}
+LINK_FIELDS = (
+    "countries",
+    "regions",
+    "action_lines",
+    "sdg_targets",
+    "partners",
+    "budgets",
+    *SECTION_FIELDS,
+    "documents",
+)
+EXTRA_ROWS = 2  # empty partner, budget and document rows offered below the filled ones
+DOCUMENT_PREFIXES = ("document_title_", "document_url_", "document_category_")
 
 Values = dict[str, Any]
 
@@ -109,7 +128,29 @@ def link_values(initiative: Initiative) -> Values:
         "sdg_targets": tuple(sorted(initiative.sdg_target_links.values_list("target__code", flat=True))),
         "partners": tuple(sorted(f"{p.organisation.slug}|{p.role}" for p in partners)),
         "budgets": tuple(sorted(f"{_amount(b.amount)} {b.currency}" for b in initiative.budgets.all())),
+        **section_values(initiative),
+        "documents": tuple(
+            sorted(document_value(d.title, d.url, d.category) for d in initiative.documents.all())
+        ),
     }
+
+
+def section_values(initiative: Initiative) -> Values:
+    """Each narrative kind's text; several untitled sections of one kind (from imports) read as one."""
+    texts: dict[str, list[str]] = {kind: [] for kind in SECTION_FIELDS.values()}
+    for section in initiative.sections.filter(kind__in=NARRATIVE_KINDS, heading=""):
+        texts[section.kind].append(section_text(section.text))
+    return {name: "\n\n".join(texts[kind]) for name, kind in SECTION_FIELDS.items()}
+
+
+def document_value(title: str, url: str, category: str) -> str:
+    """A document as one sortable value; JSON, as a title may hold any character."""
+    return json.dumps([title, url, category], ensure_ascii=False)
+
+
+def document_parts(value: str) -> tuple[str, str, str]:
+    title, url, category = json.loads(value)
+    return str(title), str(url), str(category)
 
 
 def _amount(amount: Decimal) -> str:
@@ -132,6 +173,10 @@ def data_from_values(values: Values) -> dict[str, Any]:
                 amount, currency = item.split(" ", 1)
                 data[f"budget_amount_{index}"] = amount
                 data[f"budget_currency_{index}"] = currency
+        elif name == "documents":
+            for index, item in enumerate(value):
+                for prefix, part in zip(DOCUMENT_PREFIXES, document_parts(item), strict=True):
+                    data[f"{prefix}{index}"] = part
         elif isinstance(value, tuple):
             data[name] = list(value)
         else:
@@ -177,6 +222,19 @@ class LinesField(forms.CharField):
     def clean(self, value: Any) -> str:
         text = super().clean(value)
         return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+class SectionField(forms.CharField):
+    """A narrative section's text, with line breaks as stored (browsers send CRLF)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 20000)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 4}))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        return section_text(super().clean(value))
 
 
 def _choices(pairs: Any, empty: str = "—") -> list[tuple[str, str]]:
@@ -269,6 +327,55 @@ class RecordForm(forms.Form):
     dpg_status = forms.ChoiceField(
         label=_("Digital public good status"), required=False, choices=DpgStatus.choices
     )
+    section_main_expectations = SectionField(
+        label=SectionKind.MAIN_EXPECTATIONS.label,
+        help_text=_(
+            "What the partners expected the initiative to bring about, e.g. “Every district office "
+            "offers its services online by 2015”."
+        ),
+    )
+    section_objectives = SectionField(
+        label=SectionKind.OBJECTIVES.label,
+        help_text=_(
+            "What the initiative sets out to do, one aim a line, e.g. “Train 500 civil servants in "
+            "digital services”."
+        ),
+    )
+    section_outputs = SectionField(
+        label=SectionKind.OUTPUTS.label,
+        help_text=_(
+            "What it has delivered: services, tools, trainings, reports, e.g. “A national portal with "
+            "120 online services”."
+        ),
+    )
+    section_accomplishments = SectionField(
+        label=SectionKind.ACCOMPLISHMENTS.label,
+        help_text=_(
+            "The results that matter most, with figures where you have them, e.g. “Business "
+            "registration cut from 30 days to 3”."
+        ),
+    )
+    section_challenges = SectionField(
+        label=SectionKind.CHALLENGES.label,
+        help_text=_(
+            "What got in the way and how the partners dealt with it, e.g. “Patchy connectivity in "
+            "rural districts: offline forms that synchronise later”."
+        ),
+    )
+    section_lessons_learned = SectionField(
+        label=SectionKind.LESSONS_LEARNED.label,
+        help_text=_(
+            "What others could learn from the initiative, e.g. “Involve local officials from the "
+            "design stage”."
+        ),
+    )
+    section_sustainability = SectionField(
+        label=SectionKind.SUSTAINABILITY.label,
+        help_text=_(
+            "How the work goes on once the funding ends, e.g. “The ministry's budget covers the running "
+            "costs from 2016”."
+        ),
+    )
     countries = forms.ModelMultipleChoiceField(
         label=_("Countries"),
         required=False,
@@ -336,6 +443,9 @@ class RecordForm(forms.Form):
         self.budget_rows = (
             max(_row_count(data, "budget_amount_"), _row_count(self.initial, "budget_amount_")) + EXTRA_ROWS
         )
+        self.document_rows = (
+            max(_row_count(data, "document_title_"), _row_count(self.initial, "document_title_")) + EXTRA_ROWS
+        )
         roles = _choices(PartnerRole.choices)
         for index in range(self.partner_rows):
             self.fields[f"partner_org_{index}"] = forms.CharField(
@@ -361,6 +471,21 @@ class RecordForm(forms.Form):
                 max_length=3,
                 widget=forms.TextInput(attrs={"size": 4, "autocapitalize": "characters"}),
             )
+        categories = _choices(sorted(codelist("DocumentCategory").items()))
+        for index in range(self.document_rows):
+            number = {"number": index + 1}
+            self.fields[f"document_title_{index}"] = forms.CharField(
+                label=_("Title of document %(number)s") % number, required=False, max_length=300
+            )
+            self.fields[f"document_url_{index}"] = forms.URLField(
+                label=_("Address (URL) of document %(number)s") % number,
+                required=False,
+                max_length=1000,
+                assume_scheme="https",
+            )
+            self.fields[f"document_category_{index}"] = forms.ChoiceField(
+                label=_("Kind of document %(number)s") % number, required=False, choices=categories
+            )
 
     @property
     def own_fields(self) -> list[forms.BoundField]:
@@ -371,6 +496,15 @@ class RecordForm(forms.Form):
 
     def budget_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"budget_amount_{i}"], self[f"budget_currency_{i}"]) for i in range(self.budget_rows)]
+
+    def section_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in SECTION_FIELDS]
+
+    def document_fields(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [
+            (self[f"document_title_{i}"], self[f"document_url_{i}"], self[f"document_category_{i}"])
+            for i in range(self.document_rows)
+        ]
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
@@ -427,7 +561,24 @@ class RecordForm(forms.Form):
             budgets.append(f"{_amount(amount)} {currency}")
         cleaned["partners"] = tuple(sorted(partners))
         cleaned["budgets"] = tuple(sorted(budgets))
+        cleaned["documents"] = tuple(sorted(self._documents(cleaned)))
         return cleaned
+
+    def _documents(self, cleaned: dict[str, Any]) -> list[str]:
+        documents: list[str] = []
+        for index in range(self.document_rows):
+            if self.has_error(f"document_url_{index}"):
+                continue  # named next to the address already
+            title = (cleaned.get(f"document_title_{index}") or "").strip()
+            url = (cleaned.get(f"document_url_{index}") or "").strip()
+            category = cleaned.get(f"document_category_{index}") or ""
+            if not (title or url or category):
+                continue
+            if not title:
+                self.add_error(f"document_title_{index}", _("Give the document's title too."))
+                continue
+            documents.append(document_value(title, url, category))
+        return documents
 
     def values(self) -> Values:
         """What the person asks for, as values (after ``is_valid``)."""
@@ -445,6 +596,9 @@ class RecordForm(forms.Form):
         values["sdg_targets"] = tuple(sorted(target.code for target in data["sdg_targets"]))
         values["partners"] = data["partners"]
         values["budgets"] = data["budgets"]
+        for name in SECTION_FIELDS:
+            values[name] = data[name]
+        values["documents"] = data["documents"]
         return values
 
 
@@ -501,6 +655,10 @@ def link_changes(values: Values) -> dict[str, Any]:
                 except InvalidOperation:
                     continue
             links[name] = budgets
+        elif name in SECTION_FIELDS:
+            links.setdefault("sections", {})[SECTION_FIELDS[name]] = value
+        elif name == "documents":
+            links[name] = [DocumentLink(*document_parts(item)) for item in value]
     return links
 
 

@@ -16,19 +16,26 @@ from django.utils.translation import gettext_lazy as _
 
 from stocktake.governance.diffs import value_display
 from stocktake.governance.forms import (
+    DOCUMENT_PREFIXES,
     LINK_FIELDS,
     OWN_FIELDS,
     RecordForm,
     Values,
     data_from_values,
+    document_parts,
     values_from_snapshot,
 )
 from stocktake.governance.selectors import initiative_state_at
 from stocktake.initiatives.models import Initiative
+from stocktake.vocabularies.selectors import code_name
 
 BASE_SALT = "stocktake.governance.edit-base"
 MINE, THEIRS, CHOOSE = "mine", "theirs", "choose"
-LINK_LABELS = {"partners": _("Partners and their roles"), "budgets": _("Budgets")}
+LINK_LABELS = {
+    "partners": _("Partners and their roles"),
+    "budgets": _("Budgets"),
+    "documents": _("Documents and links"),
+}
 
 
 @dataclass(frozen=True)
@@ -42,8 +49,16 @@ class MergeRow:
 
 
 def sign_links(values: Values) -> str:
-    """The links the form started from, carried by the form (history snapshots hold no links)."""
-    return signing.dumps({name: list(values[name]) for name in LINK_FIELDS if name in values}, salt=BASE_SALT)
+    """The links the form started from, carried by the form (history snapshots hold no links).
+
+    Compressed: the narrative sections' texts make it the form's largest field.
+    """
+    data = {
+        name: value if isinstance(value, str) else list(value)
+        for name, value in values.items()
+        if name in LINK_FIELDS
+    }
+    return signing.dumps(data, salt=BASE_SALT, compress=True)
 
 
 def unsign_links(token: str) -> Values:
@@ -51,7 +66,11 @@ def unsign_links(token: str) -> Values:
         data = signing.loads(token, salt=BASE_SALT)
     except signing.BadSignature:
         return {}
-    return {name: tuple(value) for name, value in data.items() if name in LINK_FIELDS}
+    return {
+        name: value if isinstance(value, str) else tuple(value)
+        for name, value in data.items()
+        if name in LINK_FIELDS
+    }
 
 
 def base_values(initiative: Initiative, version: int, links_token: str) -> Values:
@@ -62,6 +81,17 @@ def base_values(initiative: Initiative, version: int, links_token: str) -> Value
         values.update(values_from_snapshot(state))
     values.update(unsign_links(links_token))
     return values
+
+
+def _display(name: str, value: Any) -> str:
+    if name == "documents":
+        shown = []
+        for item in value or ():
+            title, url, category = document_parts(item)
+            parts = [title, url, code_name("DocumentCategory", category) if category else ""]
+            shown.append(" · ".join(part for part in parts if part))
+        return "; ".join(shown)
+    return value_display(name, value)
 
 
 def _label(name: str) -> str:
@@ -93,9 +123,9 @@ def merge(base: Values, theirs: Values, mine: Values) -> tuple[Values, list[Merg
             MergeRow(
                 name=name,
                 label=_label(name),
-                base=value_display(name, base_value) if known else None,
-                theirs=value_display(name, their_value),
-                mine=value_display(name, my_value),
+                base=_display(name, base_value) if known else None,
+                theirs=_display(name, their_value),
+                mine=_display(name, my_value),
                 outcome=outcome,
             )
         )
@@ -105,6 +135,7 @@ def merge(base: Values, theirs: Values, mine: Values) -> tuple[Values, list[Merg
 ROW_PREFIXES = {
     "partners": ("partner_org_", "partner_role_"),
     "budgets": ("budget_amount_", "budget_currency_"),
+    "documents": DOCUMENT_PREFIXES,
 }
 MULTI_FIELDS = ("countries", "regions", "action_lines", "sdg_targets")
 

@@ -13,7 +13,7 @@ Workflow::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -43,18 +43,22 @@ from stocktake.governance.permissions import (
     has_conflict,
     is_editor,
 )
-from stocktake.initiatives.choices import PartnerRole, PublicationState
+from stocktake.initiatives.choices import PartnerRole, PublicationState, SectionKind
 from stocktake.initiatives.models import Initiative
 from stocktake.initiatives.services import (
     action_line_add,
     budget_add,
     child_remove,
     country_add,
+    document_add,
+    document_update,
     initiative_create,
     initiative_update,
     participation_add,
     region_add,
     sdg_target_add,
+    section_add,
+    section_update,
 )
 from stocktake.organisations.models import Organisation
 from stocktake.vocabularies.models import ActionLine, Country, Region, SdgTarget
@@ -495,7 +499,19 @@ def organisations_for_registration(user: Any) -> list[Organisation]:
     return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
 
 
-# Links: places, themes, partners and budgets edited as one form -----------------------------------
+# Links: places, themes, partners, budgets, sections and documents edited as one form -------------
+
+# The narrative sections the record form edits, one text each; ``comment`` and ``other`` sections
+# (and any section with a heading of its own) are left to importers and stewards.
+NARRATIVE_KINDS = (
+    SectionKind.MAIN_EXPECTATIONS,
+    SectionKind.OBJECTIVES,
+    SectionKind.OUTPUTS,
+    SectionKind.ACCOMPLISHMENTS,
+    SectionKind.CHALLENGES,
+    SectionKind.LESSONS_LEARNED,
+    SectionKind.SUSTAINABILITY,
+)
 
 
 @dataclass(frozen=True)
@@ -508,6 +524,18 @@ class PartnerLink:
 class BudgetLink:
     amount: Decimal
     currency: str
+
+
+@dataclass(frozen=True)
+class DocumentLink:
+    title: str
+    url: str = ""
+    category: str = ""
+
+
+def section_text(text: str) -> str:
+    """A section's text as stored and compared: browsers send CRLF, the database keeps LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def _orphaned_goal_links(goal_links: Any, target_goal_ids: set[int]) -> list[Any]:
@@ -531,12 +559,18 @@ def initiative_set_links(
     sdg_targets: Iterable[SdgTarget] | None = None,
     partners: Iterable[PartnerLink] | None = None,
     budgets: Iterable[BudgetLink] | None = None,
+    sections: Mapping[str, str] | None = None,
+    documents: Iterable[DocumentLink] | None = None,
 ) -> Initiative:
     """Makes the record's links what the editor wants: adds the missing, removes the others.
 
     A link kind given as None is left alone. Links that stay keep what the form does not show (their
     source, basis, percentages, budget periods). Counts as one new version if anything changed, under
     ``initiative_edit``'s rules (permission, ``base_version``, EditConflict).
+
+    ``sections`` maps narrative kinds (``NARRATIVE_KINDS``) to their text; kinds it does not name are
+    left alone, an empty text removes the kind's sections. ``documents`` are matched by title and
+    address; a matched document keeps its other fields and takes the category given.
     """
     user = _user(actor)
     current = _locked(initiative)
@@ -619,10 +653,67 @@ def initiative_set_links(
         for amount, currency in remaining:
             budget_add(actor=actor, initiative=current, amount=amount, currency=currency)
             changed = True
+    if sections is not None and _sync_sections(actor, current, sections):
+        changed = True
+    if documents is not None and _sync_documents(actor, current, list(documents)):
+        changed = True
     if changed:
         Initiative.objects.filter(pk=current.pk).update(version=current.version + 1, updated=timezone.now())
         current.version += 1
     return current
+
+
+def _sync_sections(actor: Actor, initiative: Initiative, sections: Mapping[str, str]) -> bool:
+    """One text per narrative kind: added, changed in place (a word diff in the history) or removed."""
+    unknown = sorted(set(sections) - set(NARRATIVE_KINDS))
+    if unknown:
+        raise ValidationError({"sections": _("Unknown section: %(kind)s.") % {"kind": ", ".join(unknown)}})
+    changed = False
+    for kind, raw in sections.items():
+        text = section_text(raw)
+        # Imports may have left several untitled sections of a kind: the form shows them as one text.
+        existing = list(initiative.sections.filter(kind=kind, heading=""))
+        keep = existing[0] if existing and text else None
+        for section in existing:
+            if section is not keep:
+                child_remove(actor=actor, obj=section)
+                changed = True
+        if keep is None and text:
+            section_add(
+                actor=actor, initiative=initiative, kind=kind, text=text, language=initiative.language
+            )
+            changed = True
+        elif keep is not None and keep.text != text:
+            section_update(actor=actor, section=keep, text=text)
+            changed = True
+    return changed
+
+
+def _sync_documents(actor: Actor, initiative: Initiative, documents: list[DocumentLink]) -> bool:
+    """Documents matched one for one by (title, address); the same document may be listed twice."""
+    remaining = [DocumentLink(d.title.strip(), d.url.strip(), d.category) for d in documents]
+    changed = False
+    unmatched = []
+    for document in initiative.documents.all():
+        exact = DocumentLink(document.title, document.url, document.category)
+        if exact in remaining:
+            remaining.remove(exact)
+        else:
+            unmatched.append(document)
+    for document in unmatched:
+        same = next((d for d in remaining if (d.title, d.url) == (document.title, document.url)), None)
+        if same is None:
+            child_remove(actor=actor, obj=document)
+        else:
+            remaining.remove(same)
+            document_update(actor=actor, document=document, category=same.category)
+        changed = True
+    for item in remaining:
+        document_add(
+            actor=actor, initiative=initiative, title=item.title, url=item.url, category=item.category
+        )
+        changed = True
+    return changed
 
 
 @transaction.atomic

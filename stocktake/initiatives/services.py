@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from stocktake.core.choices import Basis
 from stocktake.core.history import Actor, delete_with_history, history_record_states, save_with_history
@@ -206,6 +207,17 @@ def section_add(
         position=position,
     )
     return _add_child(section, actor=actor, initiative=initiative)
+
+
+@transaction.atomic
+def section_update(*, actor: Actor, section: Section, text: str) -> Section:
+    """Changes a section's text in place, so the history shows a word diff rather than a removal
+    and an addition; an emptied section is removed with ``child_remove`` instead."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("A section needs some text; remove it instead.")})
+    section.text = text
+    return _add_child(section, actor=actor, initiative=section.initiative)
 
 
 @transaction.atomic
@@ -464,6 +476,14 @@ def document_add(
         initiative=initiative, title=title, url=url, category=category, language=language, source=source
     )
     return _add_child(document, actor=actor, initiative=initiative)
+
+
+@transaction.atomic
+def document_update(*, actor: Actor, document: Document, category: str) -> Document:
+    """Changes a document's IATI category, keeping the rest (its language, date and source)."""
+    _check_code("DocumentCategory", "category", category)
+    document.category = category
+    return _add_child(document, actor=actor, initiative=document.initiative)
 
 
 @transaction.atomic
