@@ -71,4 +71,5 @@ def test_deactivating_a_user_in_the_admin_is_recorded(steward_client: Client) ->
     person.refresh_from_db()
     assert not person.is_active
     change = HistoryEntry.objects.filter(object_id=str(person.pk), action="update").latest("pk")
+    assert change.before is not None and change.after is not None
     assert change.before["is_active"] is True and change.after["is_active"] is False
