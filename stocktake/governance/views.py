@@ -124,7 +124,9 @@ def register(request: HttpRequest) -> HttpResponse:
         if is_steward(user)
         else services.organisations_for_registration(user)
     )
-    form = RecordForm(request.POST or None, register=True, organisations=allowed)
+    # Most people belong to one organisation: it is chosen for them.
+    initial = {"organisation": allowed[0].pk} if len(allowed) == 1 else {}
+    form = RecordForm(request.POST or None, register=True, organisations=allowed, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = form.values()
         organisation = form.cleaned_data["organisation"]
