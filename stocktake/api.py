@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from stocktake.accounts.api import install_error_handlers, me_router, memberships_router
 from stocktake.governance.api import records_router, reviews_router
 from stocktake.initiatives.api import router as initiatives_router
+from stocktake.monitoring.api import router as monitoring_router
 from stocktake.organisations.api import router as organisations_router
 from stocktake.search.api import router as search_router
 from stocktake.vocabularies.api import router as vocabularies_router
@@ -32,4 +33,5 @@ api.add_router("/v1/me", me_router)
 api.add_router("/v1/memberships", memberships_router)
 api.add_router("/v1/records", records_router)
 api.add_router("/v1/reviews", reviews_router)
+api.add_router("/v1", monitoring_router)
 install_error_handlers(api)

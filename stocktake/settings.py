@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "stocktake.search",
     "stocktake.accounts",
     "stocktake.governance",
+    "stocktake.monitoring",
 ]
 
 MIDDLEWARE = [

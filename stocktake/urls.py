@@ -24,5 +24,6 @@ urlpatterns += i18n_patterns(
     path("experiences/", include("stocktake.search.experience_urls")),
     path("account/", include("stocktake.accounts.urls")),
     path("", include("stocktake.governance.urls")),
+    path("", include("stocktake.monitoring.urls")),
     prefix_default_language=False,
 )

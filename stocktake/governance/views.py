@@ -58,6 +58,7 @@ from stocktake.governance.permissions import (
 from stocktake.initiatives.choices import PartnerRole, PublicationState
 from stocktake.initiatives.models import Initiative
 from stocktake.initiatives.selectors import initiative_by_code
+from stocktake.monitoring.panels import workspace_panels
 from stocktake.organisations.models import Organisation
 
 User = get_user_model()
@@ -291,6 +292,7 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
         else [],
         "reviews": list(selectors.record_reviews(initiative)) if insider else [],
         "published_review": selectors.published_review(initiative),
+        "monitoring": workspace_panels(initiative, user),
         "open_review": open_review,
         "checklist": CHECKLIST,
         "can": {

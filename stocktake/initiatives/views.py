@@ -27,6 +27,7 @@ from stocktake.initiatives.choices import ROLE_ORDER, Kind, Outcome, PartnerRole
 from stocktake.initiatives.filtersets import SORTS, InitiativeFilters, filters_from_querydict
 from stocktake.initiatives.models import FundingSource, InitiativeCountry
 from stocktake.jinja2 import query, url
+from stocktake.monitoring.panels import public_panels
 from stocktake.search.facets import build_facet_labels, facet_groups, list_href
 from stocktake.search.selectors import search_initiatives, search_organisations
 from stocktake.search.services import search_params, search_query_string
@@ -190,6 +191,7 @@ def initiative_detail(request: HttpRequest, code: str) -> HttpResponse:
             "history": with_shown_actors(list(history_shown(initiative, request.user)[:200]), request.user),
             "similar": similar,
             "review": published_review(initiative),
+            "monitoring": public_panels(initiative, request.user),
             "checklist": CHECKLIST,
         },
     )

@@ -1,0 +1,5 @@
+"""API of the monitoring area "deliverables"."""
+
+from ninja import Router
+
+router = Router(tags=["monitoring"])

@@ -1,0 +1,1 @@
+"""Monitoring selectors, one module per area (results, deliverables, reporting, health)."""

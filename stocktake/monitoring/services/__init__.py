@@ -1,0 +1,1 @@
+"""Monitoring services, one module per area (results, deliverables, reporting, health)."""

@@ -1,0 +1,1 @@
+"""Writing the monitoring area "deliverables": every write validated, in one transaction, with its history."""

@@ -1,0 +1,1 @@
+"""Writing the monitoring area "reporting": every write validated, in one transaction, with its history."""

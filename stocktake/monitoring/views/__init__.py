@@ -1,0 +1,1 @@
+"""Monitoring views, one module per area (results, deliverables, reporting, health)."""
