@@ -146,6 +146,10 @@ class Comment:
     group: str  # the stakeholder group's name: comments never carry their author's name
     text: str
 
+    @property
+    def aspect_label(self) -> str:
+        return str(HealthAspect(self.aspect).label)
+
 
 @dataclass
 class RoundSummary:

@@ -12,11 +12,10 @@ from django.utils import timezone
 from stocktake.accounts.tests.factories import actor_for, make_member, make_user
 from stocktake.core.models import HistoryEntry
 from stocktake.governance.models import WorkflowEvent
-from stocktake.initiatives.choices import PartnerRole, PublicationState
+from stocktake.initiatives.choices import PublicationState
 from stocktake.initiatives.models import Initiative
-from stocktake.initiatives.services import participation_add
 from stocktake.initiatives.tests.factories import make_initiative
-from stocktake.monitoring.choices import HealthAspect, Rating
+from stocktake.monitoring.choices import HealthAspect
 from stocktake.monitoring.health import (
     add_months,
     current_round_start,
@@ -26,51 +25,15 @@ from stocktake.monitoring.health import (
 )
 from stocktake.monitoring.models import HealthCheck, HealthRating
 from stocktake.monitoring.services.health import AspectRating, health_check_save
+from stocktake.monitoring.tests.health_world import A, G, R, all_aspects, make_world, rate
 from stocktake.organisations.tests.factories import make_organisation
-from stocktake.vocabularies.models import StakeholderGroup
 
 pytestmark = pytest.mark.django_db
-
-G, A, R = Rating.GREEN, Rating.AMBER, Rating.RED
-
-
-def all_aspects(rating: str, comment: str = "", **overrides: str) -> dict[str, AspectRating]:
-    """Every aspect rated ``rating``; overrides by aspect value with dashes as underscores."""
-    ratings = {aspect: AspectRating(rating, comment) for aspect in HealthAspect.values}
-    for key, value in overrides.items():
-        ratings[key.replace("_", "-")] = AspectRating(value)
-    return ratings
 
 
 @pytest.fixture
 def world(actor: Any) -> dict[str, Any]:
-    government = make_organisation(
-        name="Ministry", stakeholder_group=StakeholderGroup.objects.get(pk="government")
-    )
-    ngo = make_organisation(name="NGO", stakeholder_group=StakeholderGroup.objects.get(pk="civil-society"))
-    telco = make_organisation(
-        name="Telco", stakeholder_group=StakeholderGroup.objects.get(pk="private-sector")
-    )
-    initiative = make_initiative()
-    for organisation, role in ((government, PartnerRole.LEAD), (ngo, "partner"), (telco, "partner")):
-        participation_add(actor=actor, initiative=initiative, organisation=organisation, role=role)
-    people: dict[str, Any] = {}
-    for name, organisation in (("gov1", government), ("gov2", government), ("ngo1", ngo), ("telco1", telco)):
-        people[name] = make_user(display_name=name)
-        make_member(people[name], organisation)
-    return {"initiative": initiative, "government": government, "ngo": ngo, "telco": telco, **people}
-
-
-def rate(
-    world: dict[str, Any], who: str, organisation: str, ratings: dict[str, AspectRating], **kw: Any
-) -> HealthCheck:
-    return health_check_save(
-        actor=actor_for(world[who]),
-        initiative=world["initiative"],
-        organisation=world[organisation],
-        ratings=ratings,
-        **kw,
-    )
+    return make_world(actor)
 
 
 def test_add_months_keeps_within_the_month() -> None:
