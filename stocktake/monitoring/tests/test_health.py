@@ -218,3 +218,17 @@ def test_every_aspect_needs_a_valid_rating(world: dict[str, Any]) -> None:
     assert set(caught.value.message_dict) == {HealthAspect.EFFICIENCY, HealthAspect.TRANSPARENCY}
     assert "blue" in caught.value.message_dict[HealthAspect.TRANSPARENCY][0]
     assert HealthCheck.objects.count() == 0
+
+
+@pytest.mark.parametrize(("value", "accepted"), [("6", True), ("12", True), ("5", False), ("13", False)])
+def test_round_months_setting_is_validated(value: str, accepted: bool) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = os.environ | {"STOCKTAKE_HEALTH_CHECK_MONTHS": value}
+    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='stocktake.settings'; django.setup()"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert (done.returncode == 0) is accepted, done.stderr[-500:]
+    if not accepted:
+        assert "STOCKTAKE_HEALTH_CHECK_MONTHS must be between 6 and 12" in done.stderr
