@@ -302,3 +302,10 @@ else:
 # API rate limits: requests per minute, per token and per client address (anonymous included).
 API_RATE_PER_TOKEN = env_positive_int("STOCKTAKE_API_RATE_PER_TOKEN", 600)
 API_RATE_PER_ADDRESS = env_positive_int("STOCKTAKE_API_RATE_PER_ADDRESS", 300)
+
+# Partnership health checks: a round lasts this many months, counted from the record's publication.
+HEALTH_CHECK_MONTHS = env_positive_int("STOCKTAKE_HEALTH_CHECK_MONTHS", 12)
+if not 6 <= HEALTH_CHECK_MONTHS <= 12:
+    raise ImproperlyConfigured(
+        f"STOCKTAKE_HEALTH_CHECK_MONTHS must be between 6 and 12, not {HEALTH_CHECK_MONTHS}."
+    )

@@ -17,6 +17,7 @@ from stocktake.governance.choices import ReviewDecision, ReviewStatus
 from stocktake.governance.models import EditorGrant, Review, WorkflowEvent
 from stocktake.initiatives.choices import PartnerRole, PublicationState
 from stocktake.initiatives.models import Initiative, Participation
+from stocktake.monitoring.models import HealthCheck, HealthRating
 
 DRAFT_FIRST: dict[str, int] = {
     PublicationState.DRAFT: 0,
@@ -209,6 +210,10 @@ def history_shown(initiative: Initiative, viewer: Any) -> QuerySet[HistoryEntry]
     entries = record_history(initiative)
     if not is_steward(viewer):
         entries = entries.exclude(content_type=ContentType.objects.get_for_model(Review))
+        # Partnership health ratings are shown without their author (monitoring.health).
+        entries = entries.exclude(
+            content_type__in=ContentType.objects.get_for_models(HealthCheck, HealthRating).values()
+        )
     return entries
 
 
