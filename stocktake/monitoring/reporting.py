@@ -205,3 +205,42 @@ def reporting_statuses(
             status, next_due, facts.published_on, facts.first_approved_on, facts.last_approved_on
         )
     return result
+
+
+class LazyStandings:
+    """The standings of a page of rows, read in one query the first time one row asks."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+        self._standings: dict[int, BatchStanding] | None = None
+
+    def get(self, pk: int) -> BatchStanding | None:
+        if self._standings is None:
+            self._standings = reporting_statuses(Initiative.objects.filter(pk__in=self.ids))
+        return self._standings.get(pk)
+
+
+def attach_standings(rows: Iterable[Any]) -> None:
+    """Lets list rows share one lazy read of their standings (``standing_of`` uses it)."""
+    rows = list(rows)
+    shared = LazyStandings([row.pk for row in rows])
+    for row in rows:
+        row._reporting_batch = shared
+
+
+def standing_of(obj: Any, today: date | None = None) -> BatchStanding | None:
+    """The standing of one initiative (or list row), read once and kept on ``obj``, so an API row
+    asking for its status and its next due date reads it once, and a page of rows reads it together."""
+    cached = getattr(obj, "_reporting_standing", None)
+    if cached is not None:
+        return cached
+    pk = getattr(obj, "pk", None)
+    if pk is None:
+        return None
+    batch = getattr(obj, "_reporting_batch", None)
+    if batch is not None and today is None:
+        standing = batch.get(pk)
+    else:
+        standing = reporting_statuses(Initiative.objects.filter(pk=pk), today).get(pk)
+    obj._reporting_standing = standing
+    return standing
