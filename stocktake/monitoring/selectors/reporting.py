@@ -67,7 +67,8 @@ def public_panel(initiative: Initiative, viewer: Any) -> dict[str, Any] | None:
 def workspace_panel(initiative: Initiative, viewer: Any) -> dict[str, Any] | None:
     """What the record's workspace shows: status, cadence, every report with its state, and what the
     viewer may do (write, submit, decide)."""
-    from stocktake.governance.permissions import can_edit, is_editor
+    from stocktake.accounts.permissions import is_organisation_admin, is_steward
+    from stocktake.governance.permissions import can_edit, can_review, is_editor, lead_organisation_ids
     from stocktake.monitoring.services.reporting import can_decide, can_write_reports
 
     standing = reporting_status(initiative)
@@ -78,6 +79,10 @@ def workspace_panel(initiative: Initiative, viewer: Any) -> dict[str, Any] | Non
         .order_by("-period_end", "-id")
     )
     editor = is_editor(viewer, initiative)
+    insider = editor or is_steward(viewer) or can_review(viewer, initiative)
+    insider = insider or any(is_organisation_admin(viewer, pk) for pk in lead_organisation_ids(initiative))
+    if not insider:  # others see what the public page shows
+        reports = [report for report in reports if report.state == ReportState.APPROVED]
     for report in reports:
         report.can_decide = report.state == ReportState.SUBMITTED and can_decide(viewer, report)  # type: ignore[attr-defined]
         report.can_edit = editor and report.state in (ReportState.DRAFT, ReportState.RETURNED)  # type: ignore[attr-defined]
