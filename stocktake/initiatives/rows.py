@@ -25,6 +25,7 @@ from stocktake.initiatives.models import (
     InitiativeSdgTarget,
     Participation,
 )
+from stocktake.monitoring.reporting import attach_standings
 from stocktake.vocabularies import selectors as vocabularies
 from stocktake.vocabularies.models import ActionLine, Country, CountryGroup, Region, SdgGoal, SdgTarget
 
@@ -98,6 +99,7 @@ def initiative_rows(initiatives: Iterable[Initiative], *, partners: bool = True)
     ids = list(rows)
     if not ids:
         return []
+    attach_standings(rows.values())  # reporting status: read for the whole page, only if asked
     for attribute, pk, vocabulary_object in vocabulary_links(ids):
         getattr(rows[pk], attribute).append(vocabulary_object)
     for budget in Budget.objects.filter(initiative_id__in=ids):

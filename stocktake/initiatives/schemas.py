@@ -1,13 +1,14 @@
 """API representations of initiatives. Field names follow the model; codes are the public ones."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from stocktake.initiatives.models import Initiative
 from stocktake.initiatives.rows import InitiativeRow
+from stocktake.monitoring.reporting import standing_of
 
 
 class OrganisationRef(Schema):
@@ -84,6 +85,18 @@ class InitiativeOut(Schema):
     sdg_targets: list[str]
     url: str
     updated: datetime
+    reporting_status: str | None = Field(description="up-to-date, due, overdue or inactive")
+    next_report_due: date | None = Field(description="when the next progress report is due")
+
+    @staticmethod
+    def resolve_reporting_status(obj: Any) -> str | None:
+        standing = standing_of(obj)
+        return str(standing.status) if standing else None
+
+    @staticmethod
+    def resolve_next_report_due(obj: Any) -> date | None:
+        standing = standing_of(obj)
+        return standing.next_due if standing else None
 
     @staticmethod
     def resolve_start(obj: Initiative) -> str | None:
