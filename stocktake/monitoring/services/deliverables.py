@@ -78,13 +78,14 @@ def _apply(
     for name, value in texts.items():
         if value is not _UNSET:
             setattr(deliverable, name, (value or "").strip())
-    for name, value in (
+    others: tuple[tuple[str, Any], ...] = (
         ("responsible", responsible),
         ("due_offset_months", due_offset_months),
         ("due_anchor_date", due_anchor_date),
         ("indicator", indicator),
         ("position", position),
-    ):
+    )
+    for name, value in others:
         if value is not _UNSET:
             setattr(deliverable, name, value)
     if due is not _UNSET:
