@@ -7,20 +7,29 @@ write as the system.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 from typing import Any
 
+import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
+from pydantic import ValidationError as PydanticValidationError
 
+from stocktake.accounts.permissions import is_steward
 from stocktake.core.choices import ChangeSource
-from stocktake.core.history import Actor, delete_with_history, save_with_history
+from stocktake.core.history import Actor, delete_with_history, save_with_history, snapshot
 from stocktake.core.partial_dates import DatePrecision, PartialDate
 from stocktake.governance.permissions import can_edit
+from stocktake.initiatives.filtersets import InitiativeFilters
 from stocktake.initiatives.models import Initiative
+from stocktake.initiatives.services import code_in_use
 from stocktake.monitoring.choices import DeliverableStatus
-from stocktake.monitoring.models import Deliverable, Indicator
+from stocktake.monitoring.deadlines import add_months, end_of_period
+from stocktake.monitoring.models import Deliverable, Indicator, Target
 from stocktake.organisations.models import Organisation
 
 # Writers without a person: the command line, imports, jobs and the system (the demo loader).
@@ -168,3 +177,110 @@ def deliverable_evidence_remove(*, actor: Actor, deliverable: Deliverable, url: 
     _authorise(actor, deliverable.initiative)
     deliverable.evidence = [item for item in deliverable.evidence if item.get("url") != url]
     return save_with_history(deliverable, actor=actor, parent=deliverable.initiative)
+
+
+# Targets and the plan of action's deliverables ---------------------------------------------------
+
+PLAN_FILE = Path(__file__).resolve().parents[2] / "demo" / "data" / "targets.yaml"
+
+
+def can_write_targets(actor: Actor) -> bool:
+    if actor.user is None:
+        return actor.source in UNATTENDED_SOURCES
+    return is_steward(actor.user)
+
+
+@transaction.atomic
+def target_upsert(*, actor: Actor, key: str, title: str, filters: dict[str, Any], **fields: Any) -> Target:
+    """Creates the target ``key`` or brings it to the fields given (stewards and the command line)."""
+    if not can_write_targets(actor):
+        raise PermissionDenied(_("Only stewards can change targets."))
+    try:
+        InitiativeFilters.model_validate(filters)
+    except PydanticValidationError as error:
+        raise ValidationError({"filters": str(error)}) from error
+    target = Target.objects.filter(key=key).first() or Target(key=key)
+    target.title = title.strip()
+    target.filters = filters
+    for name, value in fields.items():
+        setattr(target, name, value)
+    if target.pk is not None:
+        stored = Target.objects.get(pk=target.pk)
+        if snapshot(stored) == snapshot(target):
+            return stored  # unchanged: no history entry, no write
+    return save_with_history(target, actor=actor)
+
+
+@dataclass
+class PlanLoad:
+    targets_created: list[str] = field(default_factory=list)
+    targets_updated: list[str] = field(default_factory=list)
+    deliverables_created: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # commitments not in the registry
+
+
+def _year_or_date(text: Any) -> PartialDate | None:
+    return PartialDate.parse(str(text)) if text else None
+
+
+@transaction.atomic
+def plan_of_action_load(*, actor: Actor, path: Path = PLAN_FILE) -> PlanLoad:
+    """Loads the plan of action's targets (created or updated by key) and its deliverables (added
+    to the commitments present that do not hold one from the same source yet). Idempotent."""
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    adopted = date.fromisoformat(str(data["adopted"]))
+    adopted_label = data.get("adopted_label", "")
+    result = PlanLoad()
+    for position, item in enumerate(data.get("targets", [])):
+        deadline_date = _year_or_date(item.get("deadline"))
+        if deadline_date is not None:
+            deadline = end_of_period(deadline_date.value, deadline_date.precision)
+        elif item.get("deadline_months") is not None:
+            deadline = add_months(adopted, int(item["deadline_months"]))
+        else:
+            deadline = None
+        commitment = code_in_use(item["commitment"]) if item.get("commitment") else None
+        existed = Target.objects.filter(key=item["key"]).exists()
+        target_upsert(
+            actor=actor,
+            key=item["key"],
+            title=item["title"],
+            filters=item.get("filters") or {},
+            description=item.get("description", ""),
+            level=item.get("level", ""),
+            deadline=deadline,
+            deadline_text=item.get("deadline_text", ""),
+            per_country=bool(item.get("per_country", True)),
+            at_least=int(item.get("at_least", 1)),
+            commitment=commitment,
+            source=item.get("source", ""),
+            position=position,
+        )
+        (result.targets_updated if existed else result.targets_created).append(item["key"])
+    for item in data.get("deliverables", []):
+        initiative = code_in_use(item["initiative"])
+        if initiative is None:
+            result.skipped.append(item["initiative"])
+            continue
+        if initiative.deliverables.filter(source=item["source"]).exists():
+            continue
+        relative = item.get("due_months") is not None
+        deliverable_create(
+            actor=actor,
+            initiative=initiative,
+            title=item["title"],
+            description=item.get("description", ""),
+            level=item.get("level", ""),
+            responsible=Organisation.objects.get(slug=item["responsible"])
+            if item.get("responsible")
+            else None,
+            due=_year_or_date(item.get("due")),
+            due_offset_months=int(item["due_months"]) if relative else None,
+            due_anchor_date=adopted if relative else None,
+            due_anchor_label=adopted_label if relative else "",
+            due_text=item.get("due_text", ""),
+            source=item["source"],
+        )
+        result.deliverables_created.append(item["initiative"])
+    return result
