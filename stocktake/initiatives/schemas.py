@@ -4,10 +4,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from stocktake.initiatives.models import Initiative
 from stocktake.initiatives.rows import InitiativeRow
+from stocktake.monitoring.selectors.deliverables import initiative_smart_score
 
 
 class OrganisationRef(Schema):
@@ -264,6 +265,13 @@ class InitiativeDetailOut(InitiativeOut):
     sectors: list[SectorOut]
     tags: list[str]
     related: list[RelationOut]
+    smart_score: float | None = Field(
+        None, description="Mean SMART score (0-5) of the record's deliverables; null without deliverables"
+    )
+
+    @staticmethod
+    def resolve_smart_score(obj: Initiative | InitiativeRow) -> float | None:
+        return initiative_smart_score(obj.initiative if isinstance(obj, InitiativeRow) else obj)
 
     @staticmethod
     def resolve_sectors(obj: Initiative) -> list[Any]:

@@ -34,6 +34,11 @@ GEOGRAPHY = ("country", "region", "country_group")
 class MatchingInitiative:
     code: str
     title: str
+    code_normalised: str
+
+    @property
+    def url(self) -> str:
+        return reverse("initiatives:detail", args=[self.code_normalised])
 
 
 @dataclass
@@ -134,7 +139,7 @@ def target_evaluate(target: Target, *, today: date | None = None, region: str = 
     past_deadline = target.deadline is not None and target.deadline < today
     filters = target_filters(target)
     if not target.per_country:
-        found = list(_matches(filters).values_list("code", "title"))
+        found = list(_matches(filters).values_list("code", "title", "code_normalised"))
         achieved = len(found) >= target.at_least
         cell = Cell(
             country=None,
@@ -142,7 +147,7 @@ def target_evaluate(target: Target, *, today: date | None = None, region: str = 
             achieved=achieved,
             overdue=past_deadline and not achieved,
             url=list_url(filters),
-            initiatives=[MatchingInitiative(code, title) for code, title in found],
+            initiatives=[MatchingInitiative(*row) for row in found],
         )
         return TargetMatrix(target=target, today=today, cells=[cell])
 
@@ -155,11 +160,11 @@ def target_evaluate(target: Target, *, today: date | None = None, region: str = 
             country_id__in=[country.code for country in countries],
         )
         .order_by("country_id", "initiative__code_normalised")
-        .values_list("country_id", "initiative__code", "initiative__title")
+        .values_list("country_id", "initiative__code", "initiative__title", "initiative__code_normalised")
         .distinct()
     )
-    for country_code, code, title in links:
-        by_country.setdefault(country_code, []).append(MatchingInitiative(code, title))
+    for country_code, *initiative in links:
+        by_country.setdefault(country_code, []).append(MatchingInitiative(*initiative))
     cells = []
     for country in countries:
         matching = by_country.get(country.code, [])
