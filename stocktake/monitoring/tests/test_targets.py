@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 
 from stocktake.accounts.tests.factories import actor_for, make_user
 from stocktake.core.history import Actor
@@ -161,3 +163,11 @@ def test_targets_are_written_by_stewards_with_valid_filters(db: Any, actor: Acto
     assert not Target.objects.exists()
     target_upsert(actor=actor_for(make_user(steward=True)), key="x", title="X", filters={"kind": ["ppp"]})
     assert Target.objects.get(key="x").filters == {"kind": ["ppp"]}
+
+
+def test_load_targets_command(db: Any) -> None:
+    out = io.StringIO()
+    call_command("load_targets", stdout=out)
+    assert "4 targets created" in out.getvalue() and "0 deliverables created" in out.getvalue()
+    assert "WSIS-POA-18A" in out.getvalue()  # the commitments are not in an empty registry
+    assert Target.objects.count() == 4
