@@ -22,6 +22,7 @@ from stocktake.core.partial_dates import PartialDate
 from stocktake.core.services import source_document_upsert
 from stocktake.initiatives import services as initiatives
 from stocktake.initiatives.models import FundingSource, Initiative
+from stocktake.monitoring.services.deliverables import plan_of_action_load
 from stocktake.organisations import services as organisations
 from stocktake.organisations.models import Organisation
 from stocktake.vocabularies.models import (
@@ -404,5 +405,8 @@ def demo_read(path: Path = DEMO_FILE) -> dict[str, Any]:
 def demo_load(
     *, actor: Actor, path: Path = DEMO_FILE, progress: Callable[[str], None] | None = None
 ) -> DemoLoad:
-    """Loads the demo records that are not in the database yet, all or nothing."""
-    return _Loader(actor, demo_read(path), progress).run()
+    """Loads the demo records that are not in the database yet, all or nothing, then the targets
+    and deliverables of seed 000's plan of action (``data/targets.yaml``)."""
+    result = _Loader(actor, demo_read(path), progress).run()
+    plan_of_action_load(actor=actor)
+    return result

@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from stocktake.initiatives.models import Initiative
 from stocktake.initiatives.rows import InitiativeRow
 from stocktake.monitoring.reporting import standing_of
+from stocktake.monitoring.selectors.deliverables import initiative_smart_score
 
 
 class OrganisationRef(Schema):
@@ -277,6 +278,13 @@ class InitiativeDetailOut(InitiativeOut):
     sectors: list[SectorOut]
     tags: list[str]
     related: list[RelationOut]
+    smart_score: float | None = Field(
+        None, description="Mean SMART score (0-5) of the record's deliverables; null without deliverables"
+    )
+
+    @staticmethod
+    def resolve_smart_score(obj: Initiative | InitiativeRow) -> float | None:
+        return initiative_smart_score(obj.initiative if isinstance(obj, InitiativeRow) else obj)
 
     @staticmethod
     def resolve_sectors(obj: Initiative) -> list[Any]:
