@@ -7,6 +7,8 @@ What a problem costs (reported as ReadError, never raised):
 - the activity is skipped when it has no iati-identifier, when a number is unreadable (a budget or
   transaction value, a percentage) or a value is missing, or when a transaction has no type:
   importing it would change totals or shares without anyone noticing;
+- a result's baseline, target or actual whose value is not a number keeps the text in its comment
+  (reported, the activity kept): publishers write "n/a" or "TBD" there;
 - only the faulty part is left out, and the activity kept, when a date is unreadable (that date
   is left out, or None) or a code is missing (a date type, country, region, sector, tag, policy
   marker, related activity, document category or language: that entry is left out).
@@ -36,6 +38,10 @@ from stocktake.interchange.iati.records import (
     RecipientCountry,
     RecipientRegion,
     RelatedActivity,
+    Result,
+    ResultIndicator,
+    ResultPeriod,
+    ResultValue,
     Sector,
     Tag,
     Transaction,
@@ -53,6 +59,10 @@ from stocktake.interchange.iati.values import (
 
 _ST_SECTION, _ST_HEADING, _ST_ROLE, _ST_PRECISION = st("section"), st("heading"), st("role"), st("precision")
 _ST_SCOPE, _ST_LABEL, _ST_INHERITED, _ST_SCHEME = st("scope"), st("label"), st("inherited"), st("scheme")
+_ST_UNIT, _ST_CUMULATIVE = st("unit"), st("cumulative")
+_ST_NUMERATOR, _ST_DENOMINATOR = st("numerator"), st("denominator")
+# IndicatorMeasure codes whose values are words, not numbers: nominal and qualitative.
+_WORD_MEASURES = frozenset({"3", "5"})
 
 DEFAULT_VOCABULARY = "1"
 DEFAULT_DESCRIPTION_TYPE = "1"
@@ -453,6 +463,95 @@ def _contact_info(element: Any, record: ActivityRecord, problems: Problems) -> N
     record.contact_info.append(contact)
 
 
+def _result_value(
+    problems: Problems, element: Any, language: str, field: str, measure: str | None
+) -> ResultValue:
+    """A baseline, target or actual; text where a number belongs goes to the comment, reported."""
+    item = ResultValue(value=None, line=element.sourceline)
+    for child in element:
+        tag = child.tag
+        if tag == "comment":
+            item.comment = narratives(child, language)
+        elif tag == "dimension":
+            name, value = (child.get("name") or "").strip(), (child.get("value") or "").strip()
+            if name or value:
+                item.dimensions.append((name, value))
+    raw = element.get("value")
+    if raw is not None and (shown := raw.strip()):
+        item.value = parse_number(shown)
+        if item.value is None:
+            if measure not in _WORD_MEASURES:
+                message = _("the value %(value)s is not a number: %(hint)s; it was kept in the comment") % {
+                    "value": repr(shown),
+                    "hint": NUMBER_HINT,
+                }
+                problems.append(Problem(element.sourceline, f"{field}/@value", message, False))
+            comment = item.comment
+            comment[language] = f"{comment[language]}\n{shown}" if language in comment else shown
+    for attribute, name in ((_ST_NUMERATOR, "numerator"), (_ST_DENOMINATOR, "denominator")):
+        if (raw := element.get(attribute)) is not None:
+            setattr(item, name, parse_number(raw))
+    return item
+
+
+def _result_period(problems: Problems, element: Any, language: str, measure: str | None) -> ResultPeriod:
+    field = "result/indicator/period"
+    period = ResultPeriod(start=None, end=None, line=element.sourceline)
+    for child in element:
+        tag = child.tag
+        if tag == "period-start":
+            period.start = _dated(problems, child, f"{field}/period-start")
+        elif tag == "period-end":
+            period.end = _dated(problems, child, f"{field}/period-end")
+        elif tag == "target" or tag == "actual":
+            values = period.targets if tag == "target" else period.actuals
+            values.append(_result_value(problems, child, language, f"{field}/{tag}", measure))
+    return period
+
+
+def _indicator(problems: Problems, element: Any, language: str) -> ResultIndicator:
+    measure = element.get("measure")
+    indicator = ResultIndicator(
+        measure=measure,
+        ascending=element.get("ascending"),
+        unit=element.get(_ST_UNIT),
+        cumulative=element.get(_ST_CUMULATIVE),
+        line=element.sourceline,
+    )
+    for child in element:
+        tag = child.tag
+        if tag == "title":
+            indicator.title = narratives(child, language)
+        elif tag == "description":
+            indicator.description = narratives(child, language)
+        elif tag == "baseline":
+            baseline = _result_value(problems, child, language, "result/indicator/baseline", measure)
+            baseline.year = child.get("year")
+            baseline.iso_date = child.get("iso-date")
+            indicator.baselines.append(baseline)
+        elif tag == "period":
+            indicator.periods.append(_result_period(problems, child, language, measure))
+    return indicator
+
+
+def _result(element: Any, record: ActivityRecord, problems: Problems) -> None:
+    language = element.get(XML_LANG) or record.default_language
+    result = Result(
+        type=element.get("type"),
+        aggregation_status=element.get("aggregation-status"),
+        line=element.sourceline,
+    )
+    for child in element:
+        tag = child.tag
+        if tag == "title":
+            result.title = narratives(child, language)
+        elif tag == "description":
+            result.description = narratives(child, language)
+        elif tag == "indicator":
+            result.indicators.append(_indicator(problems, child, language))
+    record.results.append(result)
+
+
 _HANDLERS: dict[str, Callable[[Any, ActivityRecord, Problems], None]] = {
     "iati-identifier": _identifier,
     "reporting-org": _reporting_org,
@@ -473,6 +572,7 @@ _HANDLERS: dict[str, Callable[[Any, ActivityRecord, Problems], None]] = {
     "transaction": _transaction,
     "document-link": _document_link,
     "related-activity": _related_activity,
+    "result": _result,
 }
 
 

@@ -64,6 +64,7 @@ from stocktake.initiatives.models import (
 from stocktake.interchange.iati.reader import IatiFileError, read_activities
 from stocktake.interchange.iati.records import ActivityRecord, Narratives, OrgRef, ReadError
 from stocktake.interchange.iati.records import Transaction as TransactionRecord
+from stocktake.interchange.iati.results import ResultsReader, ResultTree, results_write_batch
 from stocktake.interchange.iati.values import st
 from stocktake.interchange.iati.writer import (
     DATE_TYPES,
@@ -176,6 +177,8 @@ class IatiImport:
         self.seen: dict[str, int] = {}  # identifier -> line of its first appearance in this file
         self.links: list[tuple[int, str, str, int]] = []  # initiative id, type, ref, line
         self.pending: list[tuple[InitiativeDraft, ActivityRecord]] = []
+        # The results of pending drafts that have any, by id of the draft's initiative.
+        self.results: dict[int, ResultTree] = {}
         self.taken: dict[str, str] = {}  # normalised codes of the batch already in use -> their code
         # Tags and places of vocabularies the registry does not hold, for the activity being drafted.
         self.extra_tags: list[Any] = []
@@ -363,7 +366,15 @@ class IatiImport:
             if abs(item.value) >= TOO_LARGE:
                 raise Refused(_("transaction value %(value)s is too large") % {"value": item.value})
         children.append(self.iati_data(record, digest))
+        if record.results:
+            self.results[id(initiative)] = self.results_tree(record, language)
         return InitiativeDraft(initiative=initiative, children=children, tag_ids=tag_ids)
+
+    def results_tree(self, record: ActivityRecord, language: str) -> ResultTree:
+        def warn(line: int | None, message: str) -> None:
+            self.report.warnings.append(Problem(self.place(record, line), message, record.identifier))
+
+        return ResultsReader(language, warn).tree(record.results)
 
     def descriptions(
         self, record: ActivityRecord, initiative: Initiative, children: list[Any], language: str
@@ -692,16 +703,17 @@ class IatiImport:
                         child.values["reporting_org_id"] = child.values["reporting_org_id"].pk
                     for participant in child.values["participants"]:
                         participant["organisation_id"] = participant["organisation_id"].pk
+        results, self.results = self.results, {}
         try:
             with transaction.atomic():
-                initiatives_write_batch(actor=self.actor, drafts=[draft for draft, _record in drafts])
+                self._write([draft for draft, _record in drafts], results)
         except (DatabaseError, ValidationError):
             # Something the checks did not foresee: write one at a time to find and refuse the culprit.
             for draft, record in drafts:
                 self._reset(draft)
                 try:
                     with transaction.atomic():
-                        initiatives_write_batch(actor=self.actor, drafts=[draft])
+                        self._write([draft], results)
                 except (DatabaseError, ValidationError) as error:
                     self._reset(draft)
                     self.report.refused.append(Problem(self.place(record), str(error), record.identifier))
@@ -710,6 +722,18 @@ class IatiImport:
             return
         for draft, record in drafts:
             self._written(draft, record)
+
+    def _write(self, drafts: list[InitiativeDraft], results: dict[int, ResultTree]) -> None:
+        """The drafts, then the results of those that have any (results need the initiatives' keys)."""
+        initiatives_write_batch(actor=self.actor, drafts=drafts)
+        results_write_batch(
+            actor=self.actor,
+            wanted=[
+                (draft.initiative, results[id(draft.initiative)])
+                for draft in drafts
+                if id(draft.initiative) in results
+            ],
+        )
 
     def _reset(self, draft: InitiativeDraft) -> None:
         """Forgets the keys a rolled-back insert gave, so the draft can be written again."""

@@ -150,12 +150,70 @@ class DocumentLink:
 
 
 @dataclass(slots=True, kw_only=True)
+class ResultValue:
+    """A baseline, target or actual. value is None when absent or not a number (the text the file gave
+    is then added to the comment, and the reader reports it); dimensions are (name, value) pairs.
+
+    year and iso_date are a baseline's; numerator and denominator are stocktake:numerator and
+    stocktake:denominator on a baseline Stocktake wrote.
+    """
+
+    value: Decimal | None
+    comment: Narratives = field(default_factory=dict)
+    dimensions: list[tuple[str, str]] = field(default_factory=list)
+    line: int | None = None
+    year: str | None = None
+    iso_date: str | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ResultPeriod:
+    """An indicator's period; start or end is None when missing or unreadable (reported)."""
+
+    start: str | None
+    end: str | None
+    targets: list[ResultValue] = field(default_factory=list)
+    actuals: list[ResultValue] = field(default_factory=list)
+    line: int | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ResultIndicator:
+    """An indicator; measure is the IndicatorMeasure code as given; unit and cumulative are
+    stocktake:unit and stocktake:cumulative on files Stocktake wrote."""
+
+    measure: str | None
+    ascending: str | None
+    title: Narratives = field(default_factory=dict)
+    description: Narratives = field(default_factory=dict)
+    baselines: list[ResultValue] = field(default_factory=list)
+    periods: list[ResultPeriod] = field(default_factory=list)
+    unit: str | None = None
+    cumulative: str | None = None
+    line: int | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class Result:
+    """A result: type is the ResultType code as given, aggregation_status the xsd:boolean text."""
+
+    type: str | None
+    aggregation_status: str | None
+    title: Narratives = field(default_factory=dict)
+    description: Narratives = field(default_factory=dict)
+    indicators: list[ResultIndicator] = field(default_factory=list)
+    line: int | None = None
+
+
+@dataclass(slots=True, kw_only=True)
 class ActivityRecord:
     """One <iati-activity> as read from a file, before anything is stored.
 
     attributes holds every attribute of the activity element as the file has it (namespaced ones in
     "{namespace}name" form). unmapped_xml holds, serialised, every direct child element no field
-    reads (result, location, planned-disbursement, crs-add, ...), so an export can give them back.
+    reads (location, planned-disbursement, crs-add, ...), so an export can give them back.
     contact_info has one dict per contact-info, keyed by the IATI element names ("type",
     "organisation", "person-name", "email", ...).
     """
@@ -183,6 +241,7 @@ class ActivityRecord:
     budgets: list[Budget] = field(default_factory=list)
     transactions: list[Transaction] = field(default_factory=list)
     document_links: list[DocumentLink] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
     related_activities: list[RelatedActivity] = field(default_factory=list)
     policy_markers: list[PolicyMarker] = field(default_factory=list)
     contact_info: list[dict[str, str]] = field(default_factory=list)

@@ -53,6 +53,7 @@ from stocktake.initiatives.models import (
 from stocktake.initiatives.rows import InitiativeRow
 from stocktake.interchange.iati.values import STOCKTAKE_NAMESPACE
 from stocktake.interchange.tabular.export import row_chunks
+from stocktake.monitoring.models import Disaggregation, Indicator, IndicatorPeriod, Result
 
 IATI_VERSION = "2.03"
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema" / IATI_VERSION
@@ -122,6 +123,8 @@ FILE_FORMATS = {
     ".png": "image/png",
 }
 DEFAULT_FILE_FORMAT = "text/html"
+# How several dimensions of one value are kept in one disaggregation (see iati/results.py).
+GROUP_JOIN = "; "
 
 # Characters XML 1.0 cannot hold at all (most C0 controls, lone surrogates, U+FFFE/U+FFFF).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -170,6 +173,7 @@ class _Extras:
     relations: dict[int, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     iati: dict[int, IatiActivity] = field(default_factory=dict)
     transactions: dict[int, list[Transaction]] = field(default_factory=lambda: defaultdict(list))
+    results: dict[int, list[Result]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def read(cls, rows: list[InitiativeRow]) -> _Extras:
@@ -203,6 +207,11 @@ class _Extras:
             "initiative_id", "position", "pk"
         ):
             extras.transactions[item.initiative_id].append(item)
+        results = Result.objects.filter(initiative_id__in=ids).prefetch_related(
+            "indicators__periods__disaggregations"
+        )
+        for result in results:
+            extras.results[result.initiative_id].append(result)
         return extras
 
 
@@ -237,6 +246,10 @@ def _iso(value: PartialDate) -> str:
 def _decimal(value: Decimal) -> str:
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _number(value: Decimal | None) -> str | None:
+    return None if value is None else _decimal(value)
 
 
 def _file_format(url: str) -> str:
@@ -376,12 +389,99 @@ class _ActivityBuilder:
         self.transactions(activity)
         self.document_links(activity)
         self.related_activities(activity)
-        self.verbatim(activity, "legacy-data", "conditions", "result", "crs-add", "fss")
+        self.verbatim(activity, "legacy-data", "conditions")
+        # Results are written from the results framework; any kept verbatim by an older import are not.
+        self.verbatim_left.pop("result", None)
+        self.results(activity)
+        self.verbatim(activity, "crs-add", "fss")
         for elements in self.verbatim_left.values():  # publishers' own elements go last, as the schema wants
             activity.extend(elements)
         if self._cleaned:
             self.notes.append(_("characters XML cannot hold were removed from its text"))
         return activity
+
+    def results(self, activity: Any) -> None:
+        """The results framework, in the order IATI 2.03's schema wants; a result needs an indicator."""
+        for result in self.extras.results[self.initiative.pk]:
+            indicators = list(result.indicators.all())
+            if not indicators:
+                self.notes.append(
+                    _("result “%(title)s” left out: it has no indicator (IATI 2.03 requires one)")
+                    % {"title": result.title}
+                )
+                continue
+            element = self.add(
+                activity,
+                "result",
+                {"type": result.type, "aggregation-status": "1" if result.aggregation_status else "0"},
+            )
+            self.narrative(self.add(element, "title"), result.title)
+            if result.description:
+                self.narrative(self.add(element, "description"), result.description)
+            for indicator in indicators:
+                self.indicator(element, indicator)
+
+    def indicator(self, result: Any, indicator: Indicator) -> None:
+        element = self.add(
+            result,
+            "indicator",
+            {
+                "measure": indicator.measure,
+                "ascending": "1" if indicator.ascending else "0",
+                _st("unit"): indicator.unit,
+                _st("cumulative"): "1" if indicator.cumulative else None,
+            },
+        )
+        self.narrative(self.add(element, "title"), indicator.title)
+        if indicator.description:
+            self.narrative(self.add(element, "description"), indicator.description)
+        has_baseline = indicator.baseline_value is not None or indicator.baseline_comment
+        if has_baseline and indicator.baseline_year is None:
+            self.notes.append(
+                _("the baseline of indicator “%(title)s” left out: it has no year (IATI 2.03 requires one)")
+                % {"title": indicator.title}
+            )
+        elif has_baseline:
+            baseline = self.add(
+                element,
+                "baseline",
+                {
+                    "year": str(indicator.baseline_year),
+                    "value": _number(indicator.baseline_value),
+                    _st("numerator"): _number(indicator.baseline_numerator),
+                    _st("denominator"): _number(indicator.baseline_denominator),
+                },
+            )
+            self.comment(baseline, indicator.baseline_comment)
+        for period in indicator.periods.all():
+            self.period(element, period)
+
+    def period(self, indicator: Any, period: IndicatorPeriod) -> None:
+        element = self.add(indicator, "period")
+        self.add(element, "period-start", {"iso-date": period.period_start.isoformat()})
+        self.add(element, "period-end", {"iso-date": period.period_end.isoformat()})
+        groups = list(period.disaggregations.all())
+        for kind in ("target", "actual"):
+            value: Decimal | None = getattr(period, f"{kind}_value")
+            comment: str = getattr(period, f"{kind}_comment")
+            if value is not None or comment:
+                self.comment(self.add(element, kind, {"value": _number(value)}), comment)
+            for group in groups:
+                if group.kind == kind:
+                    self.group(element, kind, group)
+
+    def group(self, period: Any, kind: str, group: Disaggregation) -> None:
+        """A value for a group: one dimension, or several when the group names them ("sex; age")."""
+        element = self.add(period, kind, {"value": _number(group.amount)})
+        names, values = group.name.split(GROUP_JOIN), group.value.split(GROUP_JOIN)
+        if len(names) != len(values):
+            names, values = [group.name], [group.value]
+        for name, value in zip(names, values, strict=True):
+            self.add(element, "dimension", {"name": name, "value": value})
+
+    def comment(self, parent: Any, text: str) -> None:
+        if text:
+            self.narrative(self.add(parent, "comment"), text)
 
     def verbatim(self, parent: Any, *tags: str) -> None:
         """The elements kept as imported, at their place in the schema's order."""

@@ -471,3 +471,53 @@ def test_validate_fetches_nothing_and_expands_no_entities() -> None:
     )
 
     assert validate(hostile) == ["a document type declaration is not allowed in an IATI file"]
+
+
+def test_a_results_framework_made_here_writes_valid_results() -> None:
+    from stocktake.monitoring.services import results
+
+    system = Actor.system("test")
+    initiative = writable(make_organisation(name="Ministry"), code="WITH-RESULTS")
+    result = results.result_create(actor=system, initiative=initiative, title="Girls in school", type="2")
+    rate = results.indicator_create(
+        actor=system,
+        result=result,
+        title="Enrolment",
+        measure="2",
+        unit="girls enrolled",
+        cumulative=True,
+        baseline_year=2019,
+        baseline_numerator="40",
+        baseline_denominator="80",
+    )
+    period = results.period_create(
+        actor=system,
+        indicator=rate,
+        period_start="2020-01-01",
+        period_end="2020-12-31",
+        target_numerator="3",
+        target_denominator="4",
+        actual_value="62.5",
+    )
+    results.disaggregation_create(
+        actor=system, period=period, kind="actual", name="region", value="north", amount="70"
+    )
+    results.result_create(actor=system, initiative=initiative, title="No indicator yet")
+    report, content = write()
+    assert validate(content) == []
+    assert report.notes == [
+        ("WITH-RESULTS", "result “No indicator yet” left out: it has no indicator (IATI 2.03 requires one)")
+    ]
+    [element] = activities(content)["WITH-RESULTS"].findall("result")
+    indicator = element.find("indicator")
+    assert (indicator.get(f"{ST}unit"), indicator.get(f"{ST}cumulative")) == ("girls enrolled", "1")
+    baseline = indicator.find("baseline")
+    assert (baseline.get("value"), baseline.get(f"{ST}numerator"), baseline.get(f"{ST}denominator")) == (
+        "50",
+        "40",
+        "80",
+    )
+    # A percentage is written as its value (75, from 3 of 4), a group's value as a dimension.
+    assert attributes(indicator.findall("period/target"), "value") == [("75",)]
+    assert attributes(indicator.findall("period/actual"), "value") == [("62.5",), ("70",)]
+    assert attributes(indicator.findall("period/actual/dimension"), "name", "value") == [("region", "north")]
