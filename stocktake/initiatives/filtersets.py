@@ -45,6 +45,8 @@ LIST_FIELDS = (
     "stakeholder_group",
     "organisation",
     "funding",
+    "reporting",
+    "smart",
 )
 
 # Each filter's name for people (the search page's facets, the export page's summary of a list).
@@ -62,6 +64,8 @@ FILTER_LABELS: dict[str, Any] = {
     "stakeholder_group": gettext_lazy("Partners include"),
     "organisation": gettext_lazy("Partner organisation"),
     "funding": gettext_lazy("Funding source"),
+    "reporting": gettext_lazy("Reporting"),
+    "smart": gettext_lazy("SMART deliverables"),
     "start_year_min": gettext_lazy("Started in or after"),
     "start_year_max": gettext_lazy("Started in or before"),
     "budget_min": gettext_lazy("Budget at least (US$)"),
@@ -98,6 +102,13 @@ class InitiativeFilters(BaseModel):
     stakeholder_group: list[str] = Field(default_factory=list, description="stakeholder group of a partner")
     organisation: list[str] = Field(default_factory=list, description="partner organisation slug")
     funding: list[str] = Field(default_factory=list, description="funding source key, e.g. xbtc")
+    reporting: list[Literal["up-to-date", "due", "overdue", "inactive"]] = Field(
+        default_factory=list, description="reporting status: up-to-date, due, overdue or inactive"
+    )
+    smart: list[Literal["1", "2", "3", "4", "5"]] = Field(
+        default_factory=list,
+        description="SMART score of the deliverables, rounded down: 5 (fully SMART) to 1 (below 2)",
+    )
     start_year_min: int | None = Field(None, ge=1900, le=2200, description="started in or after this year")
     start_year_max: int | None = Field(None, ge=1900, le=2200, description="started in or before this year")
     budget_min: Decimal | None = Field(
@@ -210,6 +221,15 @@ def initiatives_filter(queryset: QuerySet[Initiative], filters: InitiativeFilter
         queryset = queryset.filter(_exists(Participation, Q(organisation__slug__in=f.organisation)))
     if f.funding:
         queryset = queryset.filter(_exists(Funding, Q(funding_source__key__in=f.funding)))
+    if f.reporting or f.smart:
+        # Computed, not stored (the reporting status moves with the calendar): asked of the records
+        # the other filters keep. The search index holds the same values for the pages and the API.
+        from stocktake.monitoring.facets import matching_ids
+
+        candidates = queryset.order_by().values_list("pk", flat=True)
+        queryset = queryset.filter(
+            pk__in=matching_ids(candidates, reporting=list(f.reporting), smart=list(f.smart))
+        )
     if f.start_year_min is not None or f.start_year_max is not None:
         queryset = queryset.annotate(start_year=ExtractYear(Coalesce("actual_start", "planned_start")))
         if f.start_year_min is not None:

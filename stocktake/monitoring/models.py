@@ -20,6 +20,7 @@ from stocktake.monitoring.choices import (
     Measure,
     Rating,
     ReminderKind,
+    ReportingStatus,
     ReportState,
     ResultType,
     ValueKind,
@@ -183,6 +184,12 @@ class ReportingSchedule(TimeStampedModel):
     initiative = models.OneToOneField(Initiative, on_delete=models.CASCADE, related_name="reporting_schedule")
     cadence_months = models.PositiveSmallIntegerField(_("reports every (months)"), default=12)
     first_due = models.DateField(_("first report due"), null=True, blank=True)
+    # The status as last recorded by ``stocktake refresh_monitoring``: the calendar moves it without
+    # anyone writing, so the daily run writes the change (and the record's history shows when a report
+    # fell overdue; the search index follows the history).
+    status = models.CharField(
+        _("reporting status"), max_length=10, choices=ReportingStatus.choices, blank=True
+    )
 
     def __str__(self) -> str:
         return f"{self.initiative.code}: every {self.cadence_months} months"

@@ -27,6 +27,7 @@ from stocktake.initiatives.models import (
     Section,
 )
 from stocktake.initiatives.rows import vocabulary_links
+from stocktake.monitoring.facets import facet_values as monitoring_facet_values
 from stocktake.organisations.models import Organisation, OrganisationAlias
 from stocktake.vocabularies import selectors as vocabularies
 
@@ -166,6 +167,8 @@ def initiative_documents(ids: list[int], *, to_compare: bool = False) -> list[In
             docs[pk].has_lessons = True
     if not to_compare:
         _add_budgets(docs, found)
+        for pk, monitored in monitoring_facet_values(found).items():
+            docs[pk].facets.update(monitored)
     for doc in docs.values():
         for values in doc.facets.values():
             values[:] = sorted(set(values))

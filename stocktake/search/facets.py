@@ -25,6 +25,7 @@ from stocktake.initiatives.choices import Kind, Outcome, Scope
 from stocktake.initiatives.filtersets import FILTER_LABELS, InitiativeFilters
 from stocktake.initiatives.models import FundingSource
 from stocktake.jinja2 import language, number, url
+from stocktake.monitoring.facets import facet_labels as monitoring_facet_labels
 from stocktake.organisations.models import Organisation
 from stocktake.search.backends.base import BUDGET_BANDS, FACET_SIZE, FacetBucket
 from stocktake.search.documents import FACETS
@@ -83,6 +84,7 @@ def build_facet_labels(funding_sources: Iterable[FundingSource] | None = None) -
         "sdg": sdg,
         "stakeholder_group": {group.code: gettext(group.name) for group in vocabularies.stakeholder_groups()},
         "funding": {source.key: str(source) for source in funding_sources},
+        **monitoring_facet_labels(),
     }
 
 

@@ -17,7 +17,7 @@ from stocktake.initiatives.filtersets import InitiativeFilters
 from stocktake.search.documents import InitiativeDocument, OrganisationDocument
 from stocktake.search.query import ParsedQuery
 
-SCHEMA_VERSION = 3  # raise when documents or their indexing change: the index is then rebuilt
+SCHEMA_VERSION = 4  # raise when documents or their indexing change: the index is then rebuilt
 
 # Budget bands of the budget facet: (key, at least, below). Keys are stable; labels are the view's.
 BUDGET_BANDS: tuple[tuple[str, Decimal, Decimal | None], ...] = (
