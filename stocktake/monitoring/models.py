@@ -35,6 +35,35 @@ def _number(label: Any = None) -> models.DecimalField:
 
 # Results framework ------------------------------------------------------------------------------
 
+# Each level's own fields, as the services, the IATI import and the export read and write them.
+RESULT_FIELDS = ("type", "title", "description", "aggregation_status")
+INDICATOR_FIELDS = (
+    "title",
+    "description",
+    "measure",
+    "unit",
+    "ascending",
+    "cumulative",
+    "baseline_year",
+    "baseline_value",
+    "baseline_numerator",
+    "baseline_denominator",
+    "baseline_comment",
+)
+PERIOD_FIELDS = (
+    "period_start",
+    "period_end",
+    "target_value",
+    "target_numerator",
+    "target_denominator",
+    "target_comment",
+    "actual_value",
+    "actual_numerator",
+    "actual_denominator",
+    "actual_comment",
+)
+DISAGGREGATION_FIELDS = ("kind", "name", "value", "amount", "numerator", "denominator")
+
 
 class Result(TimeStampedModel):
     """An intended result (output, outcome or impact) of an initiative, as IATI's ``result``."""

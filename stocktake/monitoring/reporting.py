@@ -26,20 +26,13 @@ from stocktake.core.partial_dates import DatePrecision
 from stocktake.initiatives.choices import Outcome
 from stocktake.initiatives.models import Initiative
 from stocktake.monitoring.choices import ReportingStatus, ReportState
+from stocktake.monitoring.deadlines import add_months
 from stocktake.monitoring.models import ProgressReport, ReportingSchedule
 
 DEFAULT_CADENCE_MONTHS = 12
 DUE_WINDOW = timedelta(days=60)
 INACTIVE_AFTER_MONTHS = 24
 ENDED_OUTCOMES = (Outcome.CONCLUDED, Outcome.SUSTAINED, Outcome.HANDED_OVER, Outcome.ENDED_EARLY)
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by ``months`` calendar months, kept within the month (31 January + 1 = 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _day(value: date | datetime | None) -> date | None:

@@ -31,7 +31,15 @@ from stocktake.initiatives.models import Initiative
 from stocktake.interchange.iati.records import Narratives, Result, ResultIndicator, ResultValue
 from stocktake.interchange.iati.writer import GROUP_JOIN
 from stocktake.monitoring.choices import Measure, ResultType, ValueKind
-from stocktake.monitoring.models import Disaggregation, Indicator, IndicatorPeriod
+from stocktake.monitoring.models import (
+    DISAGGREGATION_FIELDS,
+    INDICATOR_FIELDS,
+    PERIOD_FIELDS,
+    RESULT_FIELDS,
+    Disaggregation,
+    Indicator,
+    IndicatorPeriod,
+)
 from stocktake.monitoring.models import Result as ResultRow
 
 ResultTree = list[dict[str, Any]]
@@ -43,33 +51,6 @@ RESULT_TYPES, MEASURES = frozenset(ResultType.values), frozenset(Measure.values)
 WORD_MEASURES = frozenset({Measure.NOMINAL, Measure.QUALITATIVE})
 TITLE_LENGTH, GROUP_LENGTH, UNIT_LENGTH = 500, 100, 100
 
-RESULT_FIELDS = ("type", "title", "description", "aggregation_status")
-INDICATOR_FIELDS = (
-    "title",
-    "description",
-    "measure",
-    "unit",
-    "ascending",
-    "cumulative",
-    "baseline_year",
-    "baseline_value",
-    "baseline_numerator",
-    "baseline_denominator",
-    "baseline_comment",
-)
-PERIOD_FIELDS = (
-    "period_start",
-    "period_end",
-    "target_value",
-    "target_numerator",
-    "target_denominator",
-    "target_comment",
-    "actual_value",
-    "actual_numerator",
-    "actual_denominator",
-    "actual_comment",
-)
-DISAGGREGATION_FIELDS = ("kind", "name", "value", "amount", "numerator", "denominator")
 NUMBER_FIELDS = frozenset(
     name
     for name in INDICATOR_FIELDS + PERIOD_FIELDS + DISAGGREGATION_FIELDS

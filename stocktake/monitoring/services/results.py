@@ -24,6 +24,7 @@ from stocktake.core.choices import ChangeSource
 from stocktake.core.history import Actor, delete_with_history, save_with_history
 from stocktake.governance.permissions import can_edit
 from stocktake.initiatives.models import Initiative
+from stocktake.monitoring import models as model_fields
 from stocktake.monitoring.choices import Measure, ResultType, ValueKind
 from stocktake.monitoring.models import Disaggregation, Indicator, IndicatorPeriod, Result
 
@@ -32,34 +33,11 @@ UNATTENDED_SOURCES = (ChangeSource.CLI, ChangeSource.IMPORT, ChangeSource.SYSTEM
 FOUR_PLACES = Decimal("0.0001")
 HUNDRED = Decimal(100)
 
-RESULT_FIELDS = ("type", "title", "description", "aggregation_status", "position")
-INDICATOR_FIELDS = (
-    "title",
-    "description",
-    "measure",
-    "unit",
-    "ascending",
-    "cumulative",
-    "baseline_year",
-    "baseline_value",
-    "baseline_numerator",
-    "baseline_denominator",
-    "baseline_comment",
-    "position",
-)
-PERIOD_FIELDS = (
-    "period_start",
-    "period_end",
-    "target_value",
-    "target_numerator",
-    "target_denominator",
-    "target_comment",
-    "actual_value",
-    "actual_numerator",
-    "actual_denominator",
-    "actual_comment",
-)
-DISAGGREGATION_FIELDS = ("kind", "name", "value", "amount", "numerator", "denominator")
+# The form's fields: each level's own (``models``), and its place among its siblings.
+RESULT_FIELDS = (*model_fields.RESULT_FIELDS, "position")
+INDICATOR_FIELDS = (*model_fields.INDICATOR_FIELDS, "position")
+PERIOD_FIELDS = model_fields.PERIOD_FIELDS
+DISAGGREGATION_FIELDS = model_fields.DISAGGREGATION_FIELDS
 PREFIXES = ("baseline", "target", "actual")
 
 
