@@ -26,6 +26,7 @@ from stocktake.initiatives.models import (
     Participation,
 )
 from stocktake.monitoring.reporting import attach_standings
+from stocktake.monitoring.selectors.deliverables import attach_smart_scores
 from stocktake.vocabularies import selectors as vocabularies
 from stocktake.vocabularies.models import ActionLine, Country, CountryGroup, Region, SdgGoal, SdgTarget
 
@@ -100,6 +101,7 @@ def initiative_rows(initiatives: Iterable[Initiative], *, partners: bool = True)
     if not ids:
         return []
     attach_standings(rows.values())  # reporting status: read for the whole page, only if asked
+    attach_smart_scores(rows.values())  # and the SMART scores likewise
     for attribute, pk, vocabulary_object in vocabulary_links(ids):
         getattr(rows[pk], attribute).append(vocabulary_object)
     for budget in Budget.objects.filter(initiative_id__in=ids):

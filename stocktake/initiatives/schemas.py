@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from stocktake.initiatives.models import Initiative
 from stocktake.initiatives.rows import InitiativeRow
 from stocktake.monitoring.reporting import standing_of
-from stocktake.monitoring.selectors.deliverables import initiative_smart_score
+from stocktake.monitoring.selectors.deliverables import smart_score_of
 
 
 class OrganisationRef(Schema):
@@ -88,6 +88,13 @@ class InitiativeOut(Schema):
     updated: datetime
     reporting_status: str | None = Field(description="up-to-date, due, overdue or inactive")
     next_report_due: date | None = Field(description="when the next progress report is due")
+    smart_score: float | None = Field(
+        None, description="Mean SMART score (0-5) of the record's deliverables; null without deliverables"
+    )
+
+    @staticmethod
+    def resolve_smart_score(obj: Any) -> float | None:
+        return smart_score_of(obj)
 
     @staticmethod
     def resolve_reporting_status(obj: Any) -> str | None:
@@ -278,13 +285,6 @@ class InitiativeDetailOut(InitiativeOut):
     sectors: list[SectorOut]
     tags: list[str]
     related: list[RelationOut]
-    smart_score: float | None = Field(
-        None, description="Mean SMART score (0-5) of the record's deliverables; null without deliverables"
-    )
-
-    @staticmethod
-    def resolve_smart_score(obj: Initiative | InitiativeRow) -> float | None:
-        return initiative_smart_score(obj.initiative if isinstance(obj, InitiativeRow) else obj)
 
     @staticmethod
     def resolve_sectors(obj: Initiative) -> list[Any]:

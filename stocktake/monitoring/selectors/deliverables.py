@@ -3,6 +3,7 @@ SMART check, for the public page, the workspace and the API."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -81,3 +82,42 @@ def workspace_panel(initiative: Initiative, viewer: Any) -> dict[str, Any] | Non
     if not panel["items"] and not panel["can_edit"]:
         return None
     return panel
+
+
+def smart_scores(ids: list[int]) -> dict[int, float]:
+    """The SMART score of each of these records that has deliverables, in one query."""
+    by_initiative: dict[int, list[Deliverable]] = {}
+    for deliverable in Deliverable.objects.filter(initiative_id__in=ids):
+        by_initiative.setdefault(deliverable.initiative_id, []).append(deliverable)
+    scores = {pk: average_score(items) for pk, items in by_initiative.items()}
+    return {pk: score for pk, score in scores.items() if score is not None}
+
+
+class LazySmartScores:
+    """The SMART scores of a page of rows, read in one query the first time one row asks."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+        self._scores: dict[int, float] | None = None
+
+    def get(self, pk: int) -> float | None:
+        if self._scores is None:
+            self._scores = smart_scores(self.ids)
+        return self._scores.get(pk)
+
+
+def attach_smart_scores(rows: Iterable[Any]) -> None:
+    """Lets list rows share one lazy read of their SMART scores (``smart_score_of`` uses it)."""
+    rows = list(rows)
+    shared = LazySmartScores([row.pk for row in rows])
+    for row in rows:
+        row._smart_batch = shared
+
+
+def smart_score_of(obj: Any) -> float | None:
+    """A record's (or list row's) SMART score: from its page's shared read when there is one."""
+    batch = getattr(obj, "_smart_batch", None)
+    if batch is not None:
+        return batch.get(obj.pk)
+    initiative = getattr(obj, "initiative", obj)
+    return initiative_smart_score(initiative)

@@ -76,3 +76,21 @@ def test_the_daily_refresh_moves_a_record_the_calendar_made_overdue() -> None:
     entries = HistoryEntry.objects.count()
     call_command("refresh_monitoring", "--no-progress")
     assert HistoryEntry.objects.count() == entries
+
+
+def test_every_initiative_in_the_api_list_carries_its_reporting_status_and_smart_score(
+    client: Client,
+) -> None:
+    with_deliverable = make_initiative(code="API/SMART", title="Smart telecentres")
+    make_initiative(code="API/PLAIN", title="Plain telecentres")
+    steward = make_user(steward=True)
+    deliverable_create(
+        actor=Actor(source="web", user=steward),
+        initiative=with_deliverable,
+        title="100 telecentres opened",
+        resources="USD 2 million",
+        due_text="by 2030",
+    )
+    items = {item["code"]: item for item in client.get("/api/v1/initiatives?q=telecentres").json()["items"]}
+    assert items["API/SMART"]["smart_score"] is not None and items["API/PLAIN"]["smart_score"] is None
+    assert {item["reporting_status"] for item in items.values()} == {"up-to-date"}
