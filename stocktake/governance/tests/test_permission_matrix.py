@@ -4,14 +4,16 @@ refused, nothing changed.
 The people: nobody signed in, a member of another organisation, a member and an administrator of the
 record's lead organisation, a reviewer with a conflict (a member of one of the record's partners), a
 neutral reviewer, and a steward. The records: a draft, a submitted one, one in review with the neutral
-reviewer, and a reviewed, published one edited since its review. A membership request waits for the
-lead organisation's administrators.
+reviewer, and a reviewed, published one edited since its review (with a progress report its member
+submitted). A membership request waits for the lead organisation's administrators. The routes: the
+review workflow, memberships and roles, and monitoring (results, deliverables, reporting, health).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -36,6 +38,9 @@ from stocktake.governance.services import (
 from stocktake.initiatives.choices import PartnerRole
 from stocktake.initiatives.models import Initiative
 from stocktake.initiatives.services import participation_add
+from stocktake.monitoring.choices import HealthAspect
+from stocktake.monitoring.models import Deliverable, HealthCheck, ProgressReport, ReportingSchedule, Result
+from stocktake.monitoring.services.reporting import ReportInput, report_create, report_submit
 from stocktake.organisations.tests.factories import make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +104,12 @@ def world() -> dict[str, Any]:
     )
     applicant = make_user()
     world["request"] = make_member(applicant, lead, approved=False)
+    report = report_create(
+        actor=actor_for(people["member"]),
+        initiative=world["changed"],
+        data=ReportInput(period_start=date(2025, 1, 1), period_end=date(2025, 12, 31), narrative="A year."),
+    )
+    world["report"] = report_submit(actor=actor_for(people["member"]), report=report)
     world["tokens"] = {name: make_token(user) for name, user in people.items() if user is not None}
     for name in ("draft", "submitted", "in_review", "changed"):
         world[name] = Initiative.objects.get(pk=world[name].pk)
@@ -115,6 +126,12 @@ def _state() -> tuple[Any, ...]:
         sorted(Membership.objects.values_list("pk", "status", "role")),
         EditorGrant.objects.count(),
         sorted(Profile.objects.values_list("user_id", "is_reviewer")),
+        # Monitoring
+        Result.objects.count(),
+        Deliverable.objects.count(),
+        sorted(ReportingSchedule.objects.values_list("initiative_id", "cadence_months")),
+        sorted(ProgressReport.objects.values_list("pk", "state")),
+        HealthCheck.objects.count(),
     )
 
 
@@ -238,6 +255,71 @@ WEB_ROUTES = [
     ),
 ]
 
+
+def _health_rating(client: Client, world: dict[str, Any], person: str) -> Any:
+    """Each person rates as a member of the partner they belong to (the lead's, if none)."""
+    organisation = world["partner"] if person == "reviewer_conflict" else world["lead"]
+    data = {"organisation": organisation.pk}
+    for aspect in HealthAspect.values:
+        data[f"rating_{aspect}"] = "green"
+    return client.post(reverse("monitoring:health_rate", args=[_code(world, "changed")]), data)
+
+
+MONITORING_ROUTES = [
+    Route(
+        "add a result",
+        frozenset(EDITORS),
+        _web(
+            lambda w: (
+                reverse("monitoring:results_result_add", args=[_code(w, "draft")]),
+                {"title": "People trained", "type": "1", "aggregation_status": "on"},
+            )
+        ),
+    ),
+    Route(
+        "add a deliverable",
+        frozenset(EDITORS),
+        _web(
+            lambda w: (
+                reverse("monitoring:deliverables_add", args=[_code(w, "draft")]),
+                {"title": "A national e-strategy adopted", "due": "2030", "status": "planned"},
+            )
+        ),
+    ),
+    Route(
+        "set the reporting cadence",
+        frozenset(EDITORS),
+        _web(
+            lambda w: (
+                reverse("monitoring:reporting_cadence", args=[_code(w, "draft")]),
+                {"cadence_months": "6"},
+            )
+        ),
+    ),
+    Route(
+        "write a progress report",
+        frozenset(EDITORS),
+        _web(
+            lambda w: (
+                reverse("monitoring:reporting_new", args=[_code(w, "changed")]),
+                {"period_start": "2026-01-01", "period_end": "2026-06-30", "narrative": "Half a year."},
+            )
+        ),
+    ),
+    Route(
+        "approve a progress report",
+        frozenset({"org_admin", "reviewer", "steward"}),  # never its author (the member)
+        _web(
+            lambda w: (
+                reverse("monitoring:reporting_decide", args=[_code(w, "changed"), w["report"].pk]),
+                {"decision": "approve", "note": "Thank you."},
+            )
+        ),
+    ),
+    Route("rate the partnership", frozenset({"member", "org_admin", "reviewer_conflict"}), _health_rating),
+]
+WEB_ROUTES += MONITORING_ROUTES
+
 API_ROUTES = [
     Route(
         "API register",
@@ -359,7 +441,7 @@ def test_write_route_allows_exactly_its_people(route: Route, person: str, world:
     if person == "anonymous":
         if route.api:
             assert response.status_code == 401
-        else:
+        elif response.status_code != 404:  # a draft's pages do not say it exists (404) to strangers
             assert response.status_code == 302 and "/account/login/" in response["Location"]
     else:
         # Refused outright, or (a form offering only what the person may choose) shown again with an error.
