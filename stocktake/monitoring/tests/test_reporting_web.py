@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from stocktake.accounts.tests.factories import PASSWORD
-from stocktake.monitoring.choices import ReportState
+from stocktake.monitoring.choices import Measure, ReportState
 from stocktake.monitoring.models import IndicatorPeriod, ProgressReport, ReportingSchedule
 from stocktake.monitoring.tests.reporting_factories import make_world
 
@@ -126,3 +126,33 @@ def test_kpi_page(client: Client) -> None:
     html = response.content.decode()
     assert "<h1>Reporting</h1>" in html and "By Country" in html and "100 %" in html
     assert client.get("/reporting/?kind=bogus").status_code == 200
+
+
+def test_a_percentage_is_reported_as_its_two_counts_so_that_it_rolls_up(settings: object) -> None:
+    settings.PAGE_CACHE_SECONDS = 0  # type: ignore[attr-defined]
+    world = make_world()
+    indicator = world.period.indicator
+    indicator.measure = Measure.PERCENTAGE
+    indicator.save()
+    member = _login(Client(HTTP_HOST="127.0.0.1"), world.member)
+    pk = world.period.pk
+    new = f"{_record(world)}reports/new/"
+    assert f'for="id_numerator_{pk}"' in member.get(new).content.decode()
+    # One count alone is refused, naming the other.
+    response = member.post(new, _form(world, **{f"actual_{pk}": "", f"numerator_{pk}": "30"}))
+    assert response.status_code == 400 and f'href="#id_denominator_{pk}"' in response.content.decode()
+    assert not ProgressReport.objects.exists()
+    response = member.post(
+        new,
+        _form(world, submit="1", **{f"actual_{pk}": "", f"numerator_{pk}": "30", f"denominator_{pk}": "40"}),
+    )
+    assert response.status_code == 302
+    report = ProgressReport.objects.get()
+    admin = _login(Client(HTTP_HOST="127.0.0.1"), world.admin)
+    admin.post(f"{_record(world)}reports/{report.pk}/decide/", {"decision": "approve", "note": ""})
+    period = IndicatorPeriod.objects.get(pk=pk)
+    assert (period.actual_numerator, period.actual_denominator, period.actual_value) == (
+        Decimal(30),
+        Decimal(40),
+        Decimal(75),
+    )

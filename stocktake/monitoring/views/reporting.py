@@ -4,6 +4,7 @@ record's cadence, and the public reporting KPIs. The services check who may do w
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -25,7 +26,7 @@ from stocktake.governance import selectors as governance_selectors
 from stocktake.governance.permissions import can_view
 from stocktake.initiatives.filtersets import filters_from_querydict
 from stocktake.initiatives.models import Initiative
-from stocktake.monitoring.choices import DeliverableStatus
+from stocktake.monitoring.choices import DeliverableStatus, Measure
 from stocktake.monitoring.models import Deliverable, IndicatorPeriod, ProgressReport
 from stocktake.monitoring.reporting import add_months, reporting_status
 from stocktake.monitoring.selectors.reporting import DIMENSIONS, report_form_rows, reporting_kpis
@@ -87,6 +88,22 @@ class ReportForm(forms.Form):
             self.fields[f"comment_{period.pk}"] = forms.CharField(
                 label=_("Comment: %(indicator)s") % {"indicator": label}, required=False
             )
+            if period.indicator.measure == Measure.PERCENTAGE:
+                # A percentage as its two counts, so that programmes can weigh it (never average it).
+                for part, part_label in (
+                    ("numerator", _("Counted (numerator)")),
+                    ("denominator", _("Out of (denominator)")),
+                ):
+                    self.fields[f"{part}_{period.pk}"] = forms.DecimalField(
+                        label=f"{part_label}: {label}",
+                        required=False,
+                        max_digits=20,
+                        decimal_places=4,
+                        min_value=0,
+                        error_messages={
+                            "invalid": _("Give a number for “%(indicator)s”.") % {"indicator": label}
+                        },
+                    )
         choices = [("", _("no change")), *DeliverableStatus.choices]
         for deliverable in deliverables:
             self.fields[f"status_{deliverable.pk}"] = forms.ChoiceField(
@@ -95,8 +112,35 @@ class ReportForm(forms.Form):
                 required=False,
             )
 
-    def period_rows(self) -> list[tuple[IndicatorPeriod, Any, Any]]:
-        return [(p, self[f"actual_{p.pk}"], self[f"comment_{p.pk}"]) for p in self.periods]
+    def period_rows(self) -> list[tuple[IndicatorPeriod, Any, Any, list[Any]]]:
+        return [
+            (
+                p,
+                self[f"actual_{p.pk}"],
+                self[f"comment_{p.pk}"],
+                [
+                    self[f"{part}_{p.pk}"]
+                    for part in ("numerator", "denominator")
+                    if f"{part}_{p.pk}" in self.fields
+                ],
+            )
+            for p in self.periods
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for period in self.periods:
+            numerator = cleaned.get(f"numerator_{period.pk}")
+            denominator = cleaned.get(f"denominator_{period.pk}")
+            if (numerator is None) != (denominator is None):
+                missing = f"denominator_{period.pk}" if denominator is None else f"numerator_{period.pk}"
+                self.add_error(missing, _("Give both counts, or neither."))
+            elif denominator is not None and denominator <= 0:
+                self.add_error(f"denominator_{period.pk}", _("A denominator must be greater than zero."))
+            elif numerator is not None and denominator is not None:
+                # The percentage follows from its counts.
+                cleaned[f"actual_{period.pk}"] = (numerator / denominator * 100).quantize(Decimal("0.0001"))
+        return cleaned
 
     def deliverable_rows(self) -> list[tuple[Deliverable, Any]]:
         return [(d, self[f"status_{d.pk}"]) for d in self.deliverables]
@@ -110,7 +154,11 @@ class ReportForm(forms.Form):
             lessons=data["lessons"],
             actuals=[
                 services.ActualInput(
-                    period_id=p.pk, value=data[f"actual_{p.pk}"], comment=data[f"comment_{p.pk}"]
+                    period_id=p.pk,
+                    value=data[f"actual_{p.pk}"],
+                    numerator=data.get(f"numerator_{p.pk}"),
+                    denominator=data.get(f"denominator_{p.pk}"),
+                    comment=data[f"comment_{p.pk}"],
                 )
                 for p in self.periods
                 if data[f"actual_{p.pk}"] is not None or data[f"comment_{p.pk}"]
@@ -133,6 +181,8 @@ def _initial(initiative: Initiative, report: ProgressReport | None) -> dict[str,
         }
         for actual in report.actuals.all():
             initial[f"actual_{actual.period_id}"] = actual.value
+            initial[f"numerator_{actual.period_id}"] = actual.numerator
+            initial[f"denominator_{actual.period_id}"] = actual.denominator
             initial[f"comment_{actual.period_id}"] = actual.comment
         for line in report.deliverable_statuses.all():
             initial[f"status_{line.deliverable_id}"] = line.status
