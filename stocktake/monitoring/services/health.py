@@ -27,12 +27,16 @@ class AspectRating:
 
 
 def partner_organisations(user: Any, initiative: Initiative) -> list[Organisation]:
-    """The partners of ``initiative`` whose approved member ``user`` is: those they may rate for."""
+    """The partners of ``initiative`` (its partner organisations and its owning unit) whose approved
+    member ``user`` is: those they may rate for."""
     if not is_active_user(user):
         return []
-    ids = member_organisation_ids(user) & set(
+    partners = set(
         Participation.objects.filter(initiative=initiative).values_list("organisation_id", flat=True)
     )
+    if initiative.owning_unit_id:
+        partners.add(initiative.owning_unit_id)  # the unit that runs it takes part too
+    ids = member_organisation_ids(user) & partners
     return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
 
 

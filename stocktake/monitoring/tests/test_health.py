@@ -232,3 +232,19 @@ def test_round_months_setting_is_validated(value: str, accepted: bool) -> None:
     assert (done.returncode == 0) is accepted, done.stderr[-500:]
     if not accepted:
         assert "STOCKTAKE_HEALTH_CHECK_MONTHS must be between 6 and 12" in done.stderr
+
+
+def test_members_of_the_owning_unit_rate_too() -> None:
+    """The unit that runs a record (its owning unit) takes part in it, partner role or not."""
+    unit = make_organisation(name="Division that runs it")
+    record = make_initiative(code="HEALTH/UNIT", owning_unit=unit)
+    member, outsider = make_user(), make_user()
+    make_member(member, unit)
+    check = health_check_save(
+        actor=actor_for(member), initiative=record, organisation=unit, ratings=all_aspects(G)
+    )
+    assert check.ratings.count() == len(HealthAspect.values)
+    with pytest.raises(PermissionDenied):
+        health_check_save(
+            actor=actor_for(outsider), initiative=record, organisation=unit, ratings=all_aspects(G)
+        )
