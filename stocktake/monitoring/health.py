@@ -8,7 +8,6 @@ aspect's score is the mean. Flags: "low" when an aspect's mean in the latest rou
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,10 +19,11 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stocktake.initiatives.choices import PublicationState
 from stocktake.initiatives.models import Initiative
 from stocktake.monitoring.choices import HealthAspect, Rating
+from stocktake.monitoring.deadlines import add_months
 from stocktake.monitoring.models import HealthRating
+from stocktake.monitoring.reporting import published_on
 
 POINTS = {Rating.GREEN: 2, Rating.AMBER: 1, Rating.RED: 0}
 LOW_BELOW = Fraction(1)
@@ -36,28 +36,6 @@ NO_GROUP = ""
 
 def round_months() -> int:
     return int(settings.HEALTH_CHECK_MONTHS)
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by whole months, kept within the month (31 January + 1 month: 28 or 29 February)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def publication_date(initiative: Initiative) -> date:
-    """When the record was first published; records published at import have no event: their creation."""
-    from stocktake.governance.models import WorkflowEvent
-
-    first = (
-        WorkflowEvent.objects.filter(initiative=initiative, to_state=PublicationState.PUBLISHED)
-        .order_by("time", "id")
-        .values_list("time", flat=True)
-        .first()
-    )
-    moment = first or initiative.created
-    return timezone.localdate(moment)
 
 
 def round_start_on(origin: date, day: date, months: int | None = None) -> date:
@@ -76,7 +54,7 @@ def round_start_on(origin: date, day: date, months: int | None = None) -> date:
 
 
 def current_round_start(initiative: Initiative, today: date | None = None) -> date:
-    return round_start_on(publication_date(initiative), today or timezone.localdate())
+    return round_start_on(published_on(initiative), today or timezone.localdate())
 
 
 def round_end(start: date) -> date:
