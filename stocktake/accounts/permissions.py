@@ -8,12 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from stocktake.accounts.choices import MembershipRole, MembershipStatus
 from stocktake.accounts.models import Affiliation, Membership, Profile
 
 
 def is_active_user(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def acting_user(actor: Any) -> Any:
+    """The signed-in, active person behind ``actor`` (a ``core.history.Actor``); PermissionDenied if none.
+
+    Services that need a person (not the command line or an import) start with it.
+    """
+    if not is_active_user(actor.user):
+        raise PermissionDenied(_("Sign in first."))
+    return actor.user
 
 
 def is_steward(user: Any) -> bool:

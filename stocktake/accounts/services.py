@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from stocktake.accounts.choices import MembershipRole, MembershipStatus, TokenScope
 from stocktake.accounts.models import Affiliation, ApiToken, LoginFailure, Membership, Notification, Profile
-from stocktake.accounts.permissions import is_organisation_admin, is_steward
+from stocktake.accounts.permissions import acting_user, is_organisation_admin, is_steward
 from stocktake.core.history import Actor, delete_with_history, history_record_states, save_with_history
 from stocktake.organisations.models import Organisation
 
@@ -38,12 +38,6 @@ TOKEN_PREFIX = "stk_"  # noqa: S105 (a marker that makes leaked keys easy to fin
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
-
-
-def _require_user(actor: Actor) -> Any:
-    if actor.user is None or not actor.user.is_authenticated or not actor.user.is_active:
-        raise PermissionDenied(_("Sign in first."))
-    return actor.user
 
 
 # Sign-up and e-mail verification --------------------------------------------------------------
@@ -184,7 +178,7 @@ def login_succeeded(*, username: str, address: str | None) -> None:
 
 @transaction.atomic
 def membership_request(*, actor: Actor, organisation: Organisation, note: str = "") -> Membership:
-    user = _require_user(actor)
+    user = acting_user(actor)
     if not is_verified(user):
         raise PermissionDenied(_("Confirm your e-mail address before you join an organisation."))
     existing = Membership.objects.filter(user=user, organisation=organisation).first()
@@ -220,7 +214,7 @@ def membership_decide(
     *, actor: Actor, membership: Membership, approve: bool, role: str = MembershipRole.MEMBER
 ) -> Membership:
     """An organisation's administrator (or a steward) approves or declines a request, or changes a role."""
-    user = _require_user(actor)
+    user = acting_user(actor)
     if not is_organisation_admin(user, membership.organisation_id):
         raise PermissionDenied(_("Only the organisation's administrators can decide on its members."))
     if role not in MembershipRole.values:
@@ -246,7 +240,7 @@ def membership_decide(
 @transaction.atomic
 def membership_remove(*, actor: Actor, membership: Membership) -> None:
     """A person leaves, or an administrator removes them."""
-    user = _require_user(actor)
+    user = acting_user(actor)
     if membership.user_id != user.pk and not is_organisation_admin(user, membership.organisation_id):
         raise PermissionDenied(_("Only the organisation's administrators can remove its members."))
     delete_with_history(membership, actor=actor)
@@ -257,7 +251,7 @@ def membership_remove(*, actor: Actor, membership: Membership) -> None:
 
 @transaction.atomic
 def affiliation_declare(*, actor: Actor, organisation: Organisation, relation: str = "") -> Affiliation:
-    user = _require_user(actor)
+    user = acting_user(actor)
     affiliation, created = Affiliation.objects.get_or_create(
         user=user, organisation=organisation, defaults={"relation": relation.strip()[:300]}
     )
@@ -268,7 +262,7 @@ def affiliation_declare(*, actor: Actor, organisation: Organisation, relation: s
 
 @transaction.atomic
 def affiliation_remove(*, actor: Actor, affiliation: Affiliation) -> None:
-    user = _require_user(actor)
+    user = acting_user(actor)
     if affiliation.user_id != user.pk and not is_steward(user):
         raise PermissionDenied(_("Only its author can remove a declaration."))
     delete_with_history(affiliation, actor=actor)
@@ -288,7 +282,7 @@ def reviewer_set(*, actor: Actor, user: Any, is_reviewer: bool) -> Profile:
 
 @transaction.atomic
 def profile_update(*, actor: Actor, **changes: Any) -> Profile:
-    user = _require_user(actor)
+    user = acting_user(actor)
     profile, _created = Profile.objects.get_or_create(user=user)
     allowed = {"display_name", "stakeholder_group", "expertise", "email_notifications"}
     unknown = set(changes) - allowed
@@ -311,7 +305,7 @@ def token_digest(raw: str) -> str:
 @transaction.atomic
 def token_create(*, actor: Actor, name: str, scope: str = TokenScope.READ) -> tuple[ApiToken, str]:
     """A new token and its key. The key is returned this once; only its digest is kept."""
-    user = _require_user(actor)
+    user = acting_user(actor)
     if scope not in TokenScope.values:
         raise ValidationError({"scope": _("Scope must be read or write.")})
     name = name.strip()
@@ -326,7 +320,7 @@ def token_create(*, actor: Actor, name: str, scope: str = TokenScope.READ) -> tu
 
 @transaction.atomic
 def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
-    user = _require_user(actor)
+    user = acting_user(actor)
     if token.user_id != user.pk and not is_steward(user):
         raise PermissionDenied(_("Only its owner can revoke a token."))
     if token.revoked is None:
@@ -377,7 +371,7 @@ def notify(user: Any, subject: str, *, body: str = "", url: str = "") -> Notific
 
 @transaction.atomic
 def notifications_mark_read(*, actor: Actor, ids: list[int] | None = None) -> int:
-    user = _require_user(actor)
+    user = acting_user(actor)
     unread = Notification.objects.filter(user=user, read__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)

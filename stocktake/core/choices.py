@@ -13,6 +13,10 @@ class ChangeSource(models.TextChoices):
     SYSTEM = "system", _("system")
 
 
+# Doors through which no person writes: the operator's command line, imports, jobs and the system.
+UNATTENDED_SOURCES = frozenset({ChangeSource.CLI, ChangeSource.IMPORT, ChangeSource.JOB, ChangeSource.SYSTEM})
+
+
 class ChangeAction(models.TextChoices):
     CREATE = "create", _("created")
     UPDATE = "update", _("changed")

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from stocktake.core.bulk import insert_rows
-from stocktake.core.choices import ChangeAction, ChangeSource
+from stocktake.core.choices import UNATTENDED_SOURCES, ChangeAction, ChangeSource
 from stocktake.core.models import HistoryEntry
 
 M = TypeVar("M", bound=models.Model)
@@ -41,6 +41,11 @@ class Actor:
     user: Any = None  # a User, or None for the command line, imports and the system
     label: str = ""
     batch: uuid.UUID | None = field(default=None)
+
+    @property
+    def unattended(self) -> bool:
+        """A write with no person behind it (command line, import, job, system): trusted as the operator's."""
+        return self.user is None and self.source in UNATTENDED_SOURCES
 
     @property
     def display(self) -> str:

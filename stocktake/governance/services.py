@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from stocktake.accounts.choices import MembershipStatus
 from stocktake.accounts.models import Profile
-from stocktake.accounts.permissions import is_steward, member_organisation_ids
+from stocktake.accounts.permissions import acting_user, is_steward, member_organisation_ids
 from stocktake.accounts.services import is_verified, notify
 from stocktake.core.choices import ChangeAction
 from stocktake.core.history import Actor, delete_with_history, history_record, save_with_history, snapshot
@@ -76,13 +76,6 @@ class EditConflict(Exception):
         )
         self.initiative = initiative
         self.base_version = base_version
-
-
-def _user(actor: Actor) -> Any:
-    user = actor.user
-    if user is None or not user.is_authenticated or not user.is_active:
-        raise PermissionDenied(_("Sign in first."))
-    return user
 
 
 def _locked(initiative: Initiative) -> Initiative:
@@ -150,7 +143,7 @@ def initiative_register(
     *, actor: Actor, organisation: Organisation, code: str, kind: str, title: str, **fields: Any
 ) -> Initiative:
     """A contributor registers a draft for their organisation, which becomes its lead partner."""
-    user = _user(actor)
+    user = acting_user(actor)
     if not is_steward(user):
         if organisation.pk not in member_organisation_ids(user):
             raise PermissionDenied(
@@ -175,7 +168,7 @@ def initiative_edit(*, actor: Actor, initiative: Initiative, base_version: int, 
     Edits to a reviewed, published record go live at once; the record shows "changed since review"
     until a reviewer confirms (``review_confirm``).
     """
-    user = _user(actor)
+    user = acting_user(actor)
     current = _locked(initiative)
     if not can_edit(user, current):
         raise PermissionDenied(_("You cannot edit this record."))
@@ -196,7 +189,7 @@ def initiative_edit(*, actor: Actor, initiative: Initiative, base_version: int, 
 def bump_version(*, actor: Actor, initiative: Initiative, base_version: int) -> Initiative:
     """For edits of a record's parts (partners, places, themes) made through ``initiative_edit``'s
     rules: checks the permission and the version, and counts the edit as a new version."""
-    user = _user(actor)
+    user = acting_user(actor)
     current = _locked(initiative)
     if not can_edit(user, current):
         raise PermissionDenied(_("You cannot edit this record."))
@@ -210,7 +203,7 @@ def bump_version(*, actor: Actor, initiative: Initiative, base_version: int) -> 
 @transaction.atomic
 def editor_grant(*, actor: Actor, initiative: Initiative, organisation: Organisation) -> EditorGrant:
     """The lead lets another partner's members edit the record."""
-    user = _user(actor)
+    user = acting_user(actor)
     if not can_grant_editing(user, initiative):
         raise PermissionDenied(_("Only the lead organisation's members can grant editing."))
     if not initiative.participations.filter(organisation=organisation).exists():
@@ -225,7 +218,7 @@ def editor_grant(*, actor: Actor, initiative: Initiative, organisation: Organisa
 
 @transaction.atomic
 def editor_revoke(*, actor: Actor, grant: EditorGrant) -> None:
-    user = _user(actor)
+    user = acting_user(actor)
     if not can_grant_editing(user, grant.initiative):
         raise PermissionDenied(_("Only the lead organisation's members can revoke editing."))
     delete_with_history(grant, actor=actor, parent=grant.initiative)
@@ -236,7 +229,7 @@ def editor_revoke(*, actor: Actor, grant: EditorGrant) -> None:
 
 @transaction.atomic
 def initiative_submit(*, actor: Actor, initiative: Initiative, note: str = "") -> Initiative:
-    user = _user(actor)
+    user = acting_user(actor)
     current = _locked(initiative)
     if not is_editor(user, current):
         raise PermissionDenied(_("Only the record's editors can submit it."))
@@ -266,7 +259,7 @@ def _check_reviewer(reviewer: Any, initiative: Initiative) -> None:
 @transaction.atomic
 def review_take(*, actor: Actor, initiative: Initiative) -> Review:
     """A reviewer takes a submitted record from the queue."""
-    user = _user(actor)
+    user = acting_user(actor)
     current = _locked(initiative)
     _check_reviewer(user, current)
     if current.state != State.SUBMITTED or _open_review(current) is not None:
@@ -283,7 +276,7 @@ def review_take(*, actor: Actor, initiative: Initiative) -> Review:
 @transaction.atomic
 def review_assign(*, actor: Actor, initiative: Initiative, reviewer: Any) -> Review:
     """A steward assigns a submitted record to a reviewer without a conflict."""
-    user = _user(actor)
+    user = acting_user(actor)
     if not is_steward(user):
         raise PermissionDenied(_("Only stewards assign reviewers."))
     current = _locked(initiative)
@@ -309,7 +302,7 @@ def review_assign(*, actor: Actor, initiative: Initiative, reviewer: Any) -> Rev
 @transaction.atomic
 def review_release(*, actor: Actor, review: Review, note: str = "") -> Review:
     """The reviewer hands the record back to the queue."""
-    user = _user(actor)
+    user = acting_user(actor)
     if review.reviewer_id != user.pk and not is_steward(user):
         raise PermissionDenied(_("Only the reviewer or a steward can release a review."))
     if review.status != ReviewStatus.OPEN:
@@ -367,7 +360,7 @@ def _clean_review(data: ReviewInput) -> None:
 @transaction.atomic
 def review_complete(*, actor: Actor, review: Review, data: ReviewInput) -> Review:
     """The reviewer scores the checklist, signs the declaration and publishes or asks for changes."""
-    user = _user(actor)
+    user = acting_user(actor)
     if review.reviewer_id != user.pk:
         raise PermissionDenied(_("Only the assigned reviewer can complete this review."))
     current = _locked(review.initiative)
@@ -421,7 +414,7 @@ def review_complete(*, actor: Actor, review: Review, data: ReviewInput) -> Revie
 @transaction.atomic
 def review_confirm(*, actor: Actor, initiative: Initiative, note: str = "") -> Initiative:
     """A reviewer confirms the edits made since the review: the "changed since review" mark goes."""
-    user = _user(actor)
+    user = acting_user(actor)
     current = _locked(initiative)
     _check_reviewer(user, current)
     if not current.changed_since_review:
@@ -447,7 +440,7 @@ def review_confirm(*, actor: Actor, initiative: Initiative, note: str = "") -> I
 @transaction.atomic
 def initiative_send_back(*, actor: Actor, initiative: Initiative, note: str) -> Initiative:
     """A steward sends a published record back to review; it leaves the public registry meanwhile."""
-    user = _user(actor)
+    user = acting_user(actor)
     if not is_steward(user):
         raise PermissionDenied(_("Only stewards send records back to review."))
     current = _locked(initiative)
@@ -468,7 +461,7 @@ def initiative_send_back(*, actor: Actor, initiative: Initiative, note: str) -> 
 @transaction.atomic
 def initiative_withdraw(*, actor: Actor, initiative: Initiative, reason: str) -> Initiative:
     """A steward withdraws a published record, with a reason shown where the record was."""
-    user = _user(actor)
+    user = acting_user(actor)
     if not is_steward(user):
         raise PermissionDenied(_("Only stewards withdraw records."))
     current = _locked(initiative)
@@ -572,7 +565,7 @@ def initiative_set_links(
     left alone, an empty text removes the kind's sections. ``documents`` are matched by title and
     address; a matched document keeps its other fields and takes the category given.
     """
-    user = _user(actor)
+    user = acting_user(actor)
     current = _locked(initiative)
     if not can_edit(user, current):
         raise PermissionDenied(_("You cannot edit this record."))

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticValidationError
 
 from stocktake.accounts.permissions import is_steward
-from stocktake.core.choices import ChangeSource
 from stocktake.core.history import Actor, delete_with_history, save_with_history, snapshot
 from stocktake.core.partial_dates import DatePrecision, PartialDate
 from stocktake.governance.permissions import can_edit
@@ -33,7 +32,6 @@ from stocktake.monitoring.models import Deliverable, Indicator, Target
 from stocktake.organisations.models import Organisation
 
 # Writers without a person: the command line, imports, jobs and the system (the demo loader).
-UNATTENDED_SOURCES = (ChangeSource.CLI, ChangeSource.IMPORT, ChangeSource.JOB, ChangeSource.SYSTEM)
 MAX_EVIDENCE_LINKS = 50
 _UNSET: Any = object()
 
@@ -41,7 +39,7 @@ _UNSET: Any = object()
 def can_write_deliverables(actor_or_user: Any, initiative: Initiative) -> bool:
     if isinstance(actor_or_user, Actor):
         if actor_or_user.user is None:
-            return actor_or_user.source in UNATTENDED_SOURCES
+            return actor_or_user.unattended
         actor_or_user = actor_or_user.user
     return bool(actor_or_user is not None and can_edit(actor_or_user, initiative))
 
@@ -186,7 +184,7 @@ PLAN_FILE = Path(__file__).resolve().parents[2] / "demo" / "data" / "targets.yam
 
 def can_write_targets(actor: Actor) -> bool:
     if actor.user is None:
-        return actor.source in UNATTENDED_SOURCES
+        return actor.unattended
     return is_steward(actor.user)
 
 

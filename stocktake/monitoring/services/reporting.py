@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stocktake.accounts.choices import MembershipRole, MembershipStatus
-from stocktake.accounts.permissions import is_active_user, is_organisation_admin, is_steward
+from stocktake.accounts.permissions import acting_user, is_active_user, is_organisation_admin, is_steward
 from stocktake.accounts.services import notify
 from stocktake.core.history import Actor, save_with_history
 from stocktake.governance.permissions import can_edit, can_review, is_editor, lead_organisation_ids
@@ -46,12 +46,6 @@ REMIND_BEFORE_DAYS = 30
 REMIND_AFTER_DAYS = 7
 
 
-def _user(actor: Actor) -> Any:
-    if not is_active_user(actor.user):
-        raise PermissionDenied(_("Sign in first."))
-    return actor.user
-
-
 def _workspace_url(initiative: Initiative) -> str:
     return reverse("governance:record", args=[initiative.code_normalised])
 
@@ -64,7 +58,7 @@ def schedule_set(
     *, actor: Actor, initiative: Initiative, cadence_months: int, first_due: date | None = None
 ) -> ReportingSchedule:
     """Sets how often the record reports (its editors), and optionally when the first report is due."""
-    user = _user(actor)
+    user = acting_user(actor)
     if not can_edit(user, initiative):
         raise PermissionDenied(_("Only the record's editors can set how often it reports."))
     if not 1 <= cadence_months <= 36:
@@ -170,7 +164,7 @@ def can_write_reports(user: Any, initiative: Initiative) -> bool:
 
 @transaction.atomic
 def report_create(*, actor: Actor, initiative: Initiative, data: ReportInput) -> ProgressReport:
-    user = _user(actor)
+    user = acting_user(actor)
     if initiative.state != PublicationState.PUBLISHED:
         raise ValidationError(_("Only published records file progress reports."))
     if not is_editor(user, initiative):
@@ -195,7 +189,7 @@ def _locked_report(report: ProgressReport) -> ProgressReport:
 
 @transaction.atomic
 def report_edit(*, actor: Actor, report: ProgressReport, data: ReportInput) -> ProgressReport:
-    user = _user(actor)
+    user = acting_user(actor)
     current = _locked_report(report)
     initiative = current.initiative
     if not is_editor(user, initiative):
@@ -225,7 +219,7 @@ def deciders(initiative: Initiative) -> list[Any]:
 
 @transaction.atomic
 def report_submit(*, actor: Actor, report: ProgressReport) -> ProgressReport:
-    user = _user(actor)
+    user = acting_user(actor)
     current = _locked_report(report)
     initiative = current.initiative
     if not is_editor(user, initiative):
@@ -255,7 +249,7 @@ def can_decide(user: Any, report: ProgressReport) -> bool:
 
 
 def _decide(*, actor: Actor, report: ProgressReport, to: str, note: str) -> ProgressReport:
-    user = _user(actor)
+    user = acting_user(actor)
     current = _locked_report(report)
     initiative = current.initiative
     if current.author_id is not None and current.author_id == user.pk:

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from stocktake.core.choices import ChangeSource
+from stocktake.accounts.permissions import acting_user
 from stocktake.core.history import Actor, delete_with_history, save_with_history
 from stocktake.governance.permissions import can_edit
 from stocktake.initiatives.models import Initiative
@@ -29,7 +29,6 @@ from stocktake.monitoring.choices import Measure, ResultType, ValueKind
 from stocktake.monitoring.models import Disaggregation, Indicator, IndicatorPeriod, Result
 
 # Writers without a person: imports and commands, which check their own rights.
-UNATTENDED_SOURCES = (ChangeSource.CLI, ChangeSource.IMPORT, ChangeSource.SYSTEM, ChangeSource.JOB)
 FOUR_PLACES = Decimal("0.0001")
 HUNDRED = Decimal(100)
 
@@ -43,13 +42,9 @@ PREFIXES = ("baseline", "target", "actual")
 
 def check_editor(actor: Actor, initiative: Initiative) -> None:
     """Refuses (PermissionDenied) anyone who may not edit the record's results framework now."""
-    user = actor.user
-    if user is None:
-        if actor.source in UNATTENDED_SOURCES:
-            return
-        raise PermissionDenied(_("Sign in first."))
-    if not user.is_authenticated or not user.is_active:
-        raise PermissionDenied(_("Sign in first."))
+    if actor.unattended:
+        return
+    user = acting_user(actor)
     if not can_edit(user, initiative):
         raise PermissionDenied(_("You cannot edit the results of this record."))
 
