@@ -9,7 +9,6 @@ filtered without the index (exports), through ``matching_ids``.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
@@ -17,9 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from stocktake.initiatives.models import Initiative
 from stocktake.monitoring.choices import ReportingStatus
-from stocktake.monitoring.models import Deliverable
 from stocktake.monitoring.reporting import reporting_statuses
-from stocktake.monitoring.smart import average_score
+from stocktake.monitoring.selectors.deliverables import smart_scores
 
 # SMART bands: the mean score of a record's deliverables, rounded down. Records without deliverables
 # have none (they would drown the facet).
@@ -45,11 +43,8 @@ def facet_values(ids: Iterable[int], today: date | None = None) -> dict[int, dic
     values: dict[int, dict[str, list[str]]] = {}
     for pk, standing in reporting_statuses(published, today).items():
         values[pk] = {"reporting": [str(standing.status)], "smart": []}
-    by_initiative: dict[int, list[Deliverable]] = defaultdict(list)
-    for deliverable in Deliverable.objects.filter(initiative_id__in=list(values)):
-        by_initiative[deliverable.initiative_id].append(deliverable)
-    for pk, deliverables in by_initiative.items():
-        band = smart_band(average_score(deliverables))
+    for pk, score in smart_scores(list(values)).items():
+        band = smart_band(score)
         if band is not None:
             values[pk]["smart"] = [band]
     return values
