@@ -17,6 +17,7 @@ from stocktake.governance.choices import ReviewDecision, ReviewStatus
 from stocktake.governance.models import EditorGrant, Review, WorkflowEvent
 from stocktake.initiatives.choices import PartnerRole, PublicationState
 from stocktake.initiatives.models import Initiative, Participation
+from stocktake.initiatives.selectors import initiative_history
 from stocktake.monitoring.models import HealthCheck, HealthRating
 
 DRAFT_FIRST: dict[str, int] = {
@@ -124,15 +125,6 @@ def published_review(initiative: Initiative) -> Review | None:
     )
 
 
-def record_history(initiative: Initiative) -> QuerySet[HistoryEntry]:
-    """Changes to the record and to everything that hangs off it, newest first."""
-    content_type = ContentType.objects.get_for_model(Initiative)
-    return HistoryEntry.objects.filter(
-        Q(content_type=content_type, object_id=str(initiative.pk))
-        | Q(parent_content_type=content_type, parent_object_id=str(initiative.pk))
-    ).select_related("content_type")
-
-
 def initiative_state_at(initiative: Initiative, version: int) -> dict[str, Any] | None:
     """The record's own fields as of ``version``, from the history: the latest snapshot not newer.
 
@@ -160,7 +152,7 @@ def changes_since_review(initiative: Initiative) -> list[HistoryEntry]:
         .order_by("-time", "-id")
         .first()
     )
-    entries = record_history(initiative)
+    entries = initiative_history(initiative)
     if last is not None:
         entries = entries.filter(time__gt=last.time)
     return list(entries.exclude(content_type=ContentType.objects.get_for_model(Review))[:100])
@@ -207,7 +199,7 @@ class ShownNames:
 def history_shown(initiative: Initiative, viewer: Any) -> QuerySet[HistoryEntry]:
     """The record's history as ``viewer`` may read it: a review's own rows name its reviewer and hold
     scores not yet public, so only stewards see them."""
-    entries = record_history(initiative)
+    entries = initiative_history(initiative)
     if not is_steward(viewer):
         entries = entries.exclude(content_type=ContentType.objects.get_for_model(Review))
         # Partnership health ratings are shown without their author (monitoring.health).

@@ -103,15 +103,14 @@ def initiative_by_code(code: str) -> Initiative:
     return initiative
 
 
-def initiative_history(initiative: Initiative, limit: int = 200) -> list[HistoryEntry]:
-    """Changes to the initiative and to everything that hangs off it, newest first."""
+def initiative_history(initiative: Initiative) -> QuerySet[HistoryEntry]:
+    """Changes to the initiative and to everything that hangs off it, newest first (everyone's: what a
+    viewer may see of them is ``governance.selectors.history_shown``)."""
     content_type = ContentType.objects.get_for_model(Initiative)
-    return list(
-        HistoryEntry.objects.filter(
-            Q(content_type=content_type, object_id=str(initiative.pk))
-            | Q(parent_content_type=content_type, parent_object_id=str(initiative.pk))
-        ).select_related("content_type")[:limit]
-    )
+    return HistoryEntry.objects.filter(
+        Q(content_type=content_type, object_id=str(initiative.pk))
+        | Q(parent_content_type=content_type, parent_object_id=str(initiative.pk))
+    ).select_related("content_type")
 
 
 def registry_counts() -> dict[str, int]:
