@@ -30,10 +30,9 @@ REVIEWABLE_STATES = (PublicationState.SUBMITTED, PublicationState.IN_REVIEW)
 def lead_organisation_ids(initiative: Initiative) -> set[int]:
     """The organisations that lead the record: its "lead" partners; failing those, its owning unit;
     failing that, its accountable partners (IATI's nearest role)."""
-    roles = dict.fromkeys((PartnerRole.LEAD, PartnerRole.ACCOUNTABLE), None)
-    by_role: dict[str, set[int]] = {role: set() for role in roles}
+    by_role: dict[str, set[int]] = {PartnerRole.LEAD: set(), PartnerRole.ACCOUNTABLE: set()}
     for organisation_id, role in Participation.objects.filter(
-        initiative=initiative, role__in=list(roles)
+        initiative=initiative, role__in=list(by_role)
     ).values_list("organisation_id", "role"):
         by_role[role].add(organisation_id)
     if by_role[PartnerRole.LEAD]:

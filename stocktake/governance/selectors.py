@@ -128,7 +128,7 @@ def published_review(initiative: Initiative) -> Review | None:
 def initiative_state_at(initiative: Initiative, version: int) -> dict[str, Any] | None:
     """The record's own fields as of ``version``, from the history: the latest snapshot not newer.
 
-    Versions counted for links only (``bump_version``) change no own field, so the snapshot before
+    Versions counted for links only (``initiative_set_links``) change no own field, so the snapshot before
     them holds. None when the history does not reach back that far (a record older than its history).
     """
     content_type = ContentType.objects.get_for_model(Initiative)

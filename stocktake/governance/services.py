@@ -83,6 +83,17 @@ def _locked(initiative: Initiative) -> Initiative:
     return Initiative.objects.select_for_update().get(pk=initiative.pk)
 
 
+def _locked_for_edit(actor: Actor, initiative: Initiative, base_version: int) -> Initiative:
+    """The record under its row lock, if ``actor`` may edit it and ``base_version`` is still its version
+    (else PermissionDenied or EditConflict, before anything is written)."""
+    current = _locked(initiative)
+    if not can_edit(acting_user(actor), current):
+        raise PermissionDenied(_("You cannot edit this record."))
+    if current.version != base_version:
+        raise EditConflict(current, base_version)
+    return current
+
+
 def _record_url(initiative: Initiative) -> str:
     return reverse("governance:record", args=[initiative.code_normalised])
 
@@ -168,12 +179,7 @@ def initiative_edit(*, actor: Actor, initiative: Initiative, base_version: int, 
     Edits to a reviewed, published record go live at once; the record shows "changed since review"
     until a reviewer confirms (``review_confirm``).
     """
-    user = acting_user(actor)
-    current = _locked(initiative)
-    if not can_edit(user, current):
-        raise PermissionDenied(_("You cannot edit this record."))
-    if current.version != base_version:
-        raise EditConflict(current, base_version)
+    current = _locked_for_edit(actor, initiative, base_version)
     updated = initiative_update(actor=actor, initiative=current, **changes)
     if updated.changed_since_review and updated.version == (updated.reviewed_version or 0) + 1:
         # The first edit since the review: tell stewards, once.
@@ -181,23 +187,9 @@ def initiative_edit(*, actor: Actor, initiative: Initiative, base_version: int, 
             _stewards(),
             _("%(code)s changed since its review") % {"code": updated.code},
             initiative=updated,
-            skip=user,
+            skip=actor.user,
         )
     return updated
-
-
-def bump_version(*, actor: Actor, initiative: Initiative, base_version: int) -> Initiative:
-    """For edits of a record's parts (partners, places, themes) made through ``initiative_edit``'s
-    rules: checks the permission and the version, and counts the edit as a new version."""
-    user = acting_user(actor)
-    current = _locked(initiative)
-    if not can_edit(user, current):
-        raise PermissionDenied(_("You cannot edit this record."))
-    if current.version != base_version:
-        raise EditConflict(current, base_version)
-    Initiative.objects.filter(pk=current.pk).update(version=current.version + 1, updated=timezone.now())
-    current.version += 1
-    return current
 
 
 @transaction.atomic
@@ -565,12 +557,7 @@ def initiative_set_links(
     left alone, an empty text removes the kind's sections. ``documents`` are matched by title and
     address; a matched document keeps its other fields and takes the category given.
     """
-    user = acting_user(actor)
-    current = _locked(initiative)
-    if not can_edit(user, current):
-        raise PermissionDenied(_("You cannot edit this record."))
-    if current.version != base_version:
-        raise EditConflict(current, base_version)
+    current = _locked_for_edit(actor, initiative, base_version)
     changed = False
 
     def sync(links: list[Any], key: Callable[[Any], Any], wanted: dict[Any, Any], add: Callable) -> None:
