@@ -41,6 +41,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_until_up(base: str, seconds: float = 60) -> None:
+    """Waits until the server at ``base`` answers its liveness check."""
+    for _ in range(int(seconds * 2)):
+        try:
+            urllib.request.urlopen(base + "/health/live", timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.5)
+
+
 def wrk(url: str, seconds: int, connections: int) -> tuple[float, str, str]:
     output = subprocess.run(
         ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
@@ -112,12 +122,7 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(base + "/health/live", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_until_up(base)
         have_wrk = shutil.which("wrk") is not None
         print(
             f"\n{args.workers} gunicorn workers x {args.threads} threads, {os.cpu_count()} cores, load by "

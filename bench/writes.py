@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pages import BIN, free_port
+from pages import BIN, free_port, wait_until_up
 
 TOKENS_SCRIPT = """
 import json, sys
@@ -126,12 +126,7 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(base + "/health/live", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_until_up(base)
         database = "PostgreSQL" if args.database_url.startswith("postgres") else "SQLite"
         print(
             f"\n{database}, 2 gunicorn workers x 4 threads, {os.cpu_count()} cores, {args.writers} writers\n"
